@@ -1,0 +1,216 @@
+//! The description of a lockstep experiment: data, network, hyper-parameters and which runs
+//! train side by side. Serializable, so the CLI, the browser and saved results share one format.
+
+use crate::data::DatasetKind;
+use crate::equivalence::Hyper;
+use crate::error::ExplrError;
+use crate::model::{Arch, NetConfig, NetMode, Precision};
+use crate::norm::Norm;
+use crate::schedule::{Schedule, TwinInit};
+
+/// How one run gets its learning rate and weight decay.
+#[derive(Debug, Clone, PartialEq, serde::Serialize, serde::Deserialize)]
+#[serde(tag = "kind", rename_all = "snake_case")]
+pub enum RunKind {
+    /// SGD + momentum + weight decay λ with a base schedule (runs A and C).
+    WeightDecay {
+        /// The base LR schedule.
+        schedule: Schedule,
+    },
+    /// No weight decay, closed-form η̃_t = η·α^(−2t−1) twin of run `of` (constant schedule).
+    Exponential {
+        /// Index of the weight-decay run this is the twin of.
+        of: usize,
+        /// Exact ṽ_0 = κθ_0, or naive ṽ_0 = 0.
+        init: TwinInit,
+    },
+    /// No weight decay, the exact §4 twin of run `of` (any schedule; exact ṽ_0).
+    Exact {
+        /// Index of the weight-decay run this is the twin of.
+        of: usize,
+    },
+    /// No weight decay, the approximate tapered exponential (§5) of run `of`.
+    Texp {
+        /// Index of the weight-decay run this is the twin of.
+        of: usize,
+        /// Exact ṽ_0 = κθ_0 for the first phase, or naive ṽ_0 = 0.
+        init: TwinInit,
+    },
+}
+
+/// One run of the experiment.
+#[derive(Debug, Clone, PartialEq, serde::Serialize, serde::Deserialize)]
+pub struct RunSpec {
+    /// Short label shown in plots and tables.
+    pub label: String,
+    /// How it is optimized.
+    pub kind: RunKind,
+}
+
+/// A whole lockstep experiment.
+#[derive(Debug, Clone, PartialEq, serde::Serialize, serde::Deserialize)]
+pub struct Experiment {
+    /// Dataset.
+    pub dataset: DatasetKind,
+    /// Number of generated points for 2-D datasets (train + test).
+    pub samples: usize,
+    /// Samples held out for testing.
+    pub test_samples: usize,
+    /// Network.
+    pub net: NetConfig,
+    /// η, λ, γ of the weight-decay runs.
+    pub hyper: Hyper,
+    /// The runs, all from one initialization and over one minibatch order.
+    pub runs: Vec<RunSpec>,
+    /// Minibatch size.
+    pub batch: usize,
+    /// Seed for data, initialization and minibatch order.
+    pub seed: u64,
+    /// Float precision.
+    pub precision: Precision,
+    /// Evaluate on the test set every this many steps (0 = never).
+    pub eval_every: u64,
+    /// Size of the fixed probe batch whose predictions are compared across runs.
+    pub probe: usize,
+    /// Rescale a WD-free run once ‖θ̃‖ has drifted 2^this from its initial norm (paper §6).
+    pub rescale_log2: f64,
+}
+
+impl Experiment {
+    /// Paper defaults on the spirals MLP: run A (η=0.1, λ=5e-4, γ=0.9) and its exact
+    /// exponential twin B, BatchNorm, scale-invariant.
+    pub fn paper_defaults() -> Self {
+        let hyper = Hyper::PAPER;
+        Experiment {
+            dataset: DatasetKind::Spirals,
+            samples: 1200,
+            test_samples: 200,
+            net: NetConfig {
+                arch: Arch::Mlp { hidden: 32 },
+                norm: Norm::Batch,
+                mode: NetMode::ScaleInvariant,
+                eps: 1e-5,
+            },
+            hyper,
+            runs: vec![
+                RunSpec {
+                    label: "A: WD, fixed LR".into(),
+                    kind: RunKind::WeightDecay {
+                        schedule: Schedule::Constant { eta: hyper.eta },
+                    },
+                },
+                RunSpec {
+                    label: "B: no WD, exp LR".into(),
+                    kind: RunKind::Exponential {
+                        of: 0,
+                        init: TwinInit::Exact,
+                    },
+                },
+            ],
+            batch: 64,
+            seed: 1,
+            precision: Precision::F32,
+            eval_every: 50,
+            probe: 64,
+            rescale_log2: 16.0,
+        }
+    }
+
+    /// Adds run C (step decay by `factor` at `milestones`, with WD) and its twin D (`exact` §4
+    /// recursion, or the approximate TEXP).
+    pub fn with_step_decay(mut self, milestones: Vec<u64>, factor: f64, exact: bool) -> Self {
+        let c = self.runs.len();
+        self.runs.push(RunSpec {
+            label: "C: WD, step decay".into(),
+            kind: RunKind::WeightDecay {
+                schedule: Schedule::StepDecay {
+                    eta: self.hyper.eta,
+                    milestones,
+                    factor,
+                },
+            },
+        });
+        self.runs.push(RunSpec {
+            label: if exact {
+                "D: no WD, exact TEXP".into()
+            } else {
+                "D: no WD, TEXP".into()
+            },
+            kind: if exact {
+                RunKind::Exact { of: c }
+            } else {
+                RunKind::Texp {
+                    of: c,
+                    init: TwinInit::Exact,
+                }
+            },
+        });
+        self
+    }
+
+    /// The MNIST CNN with the same hyper-parameters.
+    pub fn mnist(mut self) -> Self {
+        self.dataset = DatasetKind::Mnist;
+        self.net.arch = Arch::Cnn { c1: 8, c2: 16 };
+        self.test_samples = 1000;
+        self
+    }
+
+    /// Checks every field, with a message naming the field at fault.
+    pub fn validate(&self) -> Result<(), ExplrError> {
+        self.hyper.validate()?;
+        if self.runs.is_empty() || self.runs.len() > 8 {
+            return Err(ExplrError::OutOfRange(format!(
+                "{} runs: expected 1 to 8",
+                self.runs.len()
+            )));
+        }
+        if self.dataset.is_2d() && !(16..=100_000).contains(&self.samples) {
+            return Err(ExplrError::OutOfRange(format!(
+                "{} samples: expected 16..=100000",
+                self.samples
+            )));
+        }
+        if self.probe == 0 || self.probe > 1024 {
+            return Err(ExplrError::OutOfRange(format!(
+                "probe batch {}: expected 1..=1024",
+                self.probe
+            )));
+        }
+        if !(self.rescale_log2.is_finite() && self.rescale_log2 > 0.0) {
+            return Err(ExplrError::OutOfRange(format!(
+                "rescale threshold 2^{}: expected a positive exponent",
+                self.rescale_log2
+            )));
+        }
+        for (i, run) in self.runs.iter().enumerate() {
+            let of = match &run.kind {
+                RunKind::WeightDecay { schedule } => {
+                    schedule.validate()?;
+                    Hyper::new(schedule.eta0(), self.hyper.wd, self.hyper.momentum)?;
+                    continue;
+                }
+                RunKind::Exponential { of, .. }
+                | RunKind::Exact { of }
+                | RunKind::Texp { of, .. } => *of,
+            };
+            let base = match self.runs.get(of).map(|r| &r.kind) {
+                Some(RunKind::WeightDecay { schedule }) if of != i => schedule,
+                _ => {
+                    return Err(ExplrError::Unsupported(format!(
+                        "run {i} ({}) is a twin of run {of}, which is not a weight-decay run",
+                        run.label
+                    )));
+                }
+            };
+            if matches!(run.kind, RunKind::Exponential { .. })
+                && !matches!(base, Schedule::Constant { .. })
+            {
+                return Err(ExplrError::Unsupported(format!(
+                    "run {i}: the closed-form exponential twin needs a constant schedule; use the exact or TEXP twin for step decay"
+                )));
+            }
+        }
+        Ok(())
+    }
+}

@@ -1,0 +1,239 @@
+//! Learning-rate schedules: the base schedules of a weight-decay run (constant, step decay) and
+//! their WD-free twins: the closed-form exponential (paper §3), the approximate tapered
+//! exponential TEXP (§5) and the exact recursion for any schedule (§4).
+//!
+//! Every twin schedule is evaluated in log space (`ln_lr`), so that it stays finite long after
+//! η̃ itself has left the range of `f32` or even `f64`.
+
+use crate::equivalence::Hyper;
+use crate::error::ExplrError;
+
+/// LR schedule of a run with weight decay (run A or C).
+#[derive(Debug, Clone, PartialEq, serde::Serialize, serde::Deserialize)]
+pub enum Schedule {
+    /// η_t = η for every step.
+    Constant {
+        /// The learning rate η.
+        eta: f64,
+    },
+    /// η_t = η·factor^k where k is the number of milestones ≤ t.
+    StepDecay {
+        /// Initial learning rate.
+        eta: f64,
+        /// Steps at which the LR is multiplied by `factor` (strictly increasing).
+        milestones: Vec<u64>,
+        /// Multiplier at each milestone, 0 < factor ≤ 1 (1/C_I in the paper).
+        factor: f64,
+    },
+}
+
+impl Schedule {
+    /// Checks the schedule's parameters.
+    pub fn validate(&self) -> Result<(), ExplrError> {
+        if let Schedule::StepDecay {
+            milestones, factor, ..
+        } = self
+        {
+            if !(factor.is_finite() && *factor > 0.0 && *factor <= 1.0) {
+                return Err(ExplrError::OutOfRange(format!(
+                    "step-decay factor = {factor}: expected 0 < factor ≤ 1"
+                )));
+            }
+            if milestones.windows(2).any(|w| w[0] >= w[1]) || milestones.first() == Some(&0) {
+                return Err(ExplrError::OutOfRange(
+                    "milestones must be positive and strictly increasing".into(),
+                ));
+            }
+        }
+        Ok(())
+    }
+
+    /// The initial LR η_0.
+    pub fn eta0(&self) -> f64 {
+        match self {
+            Schedule::Constant { eta } | Schedule::StepDecay { eta, .. } => *eta,
+        }
+    }
+
+    /// Index of the phase that step t belongs to (0 before the first milestone).
+    pub fn phase(&self, t: u64) -> usize {
+        match self {
+            Schedule::Constant { .. } => 0,
+            Schedule::StepDecay { milestones, .. } => {
+                milestones.iter().take_while(|&&m| m <= t).count()
+            }
+        }
+    }
+
+    /// η_t: the LR used by step t+1.
+    pub fn lr(&self, t: u64) -> f64 {
+        match self {
+            Schedule::Constant { eta } => *eta,
+            Schedule::StepDecay { eta, factor, .. } => eta * factor.powi(self.phase(t) as i32),
+        }
+    }
+}
+
+/// How the WD-free twin's initial momentum buffer is chosen.
+#[derive(Debug, Clone, Copy, PartialEq, Eq, serde::Serialize, serde::Deserialize)]
+pub enum TwinInit {
+    /// ṽ_0 = κ·θ_0 with the κ that makes the twin exact from step 0 (paper §3).
+    Exact,
+    /// ṽ_0 = 0, as a naive implementation would do.
+    Naive,
+}
+
+/// The exact WD-free twin of any (η_t, λ, γ) schedule: paper §4's recursion for c_t = θ̃_t/θ_t,
+/// evaluated lazily and cached.
+#[derive(Debug, Clone, PartialEq)]
+pub struct ExactTwin {
+    base: Schedule,
+    wd: f64,
+    momentum: f64,
+    /// a_t − 1 for t = 1, 2, … (index 0 holds a_1 − 1).
+    a_minus_one: Vec<f64>,
+    /// ln c_t for t = 0, 1, … (ln c_0 = 0).
+    ln_c: Vec<f64>,
+}
+
+impl ExactTwin {
+    /// The twin of `base` with weight decay `wd` and momentum `momentum`.
+    ///
+    /// With [`TwinInit::Exact`] the recursion starts in its stationary state a_1 = α*_0 (the
+    /// twin then needs ṽ_0 = [`v0_coefficient`](Self::v0_coefficient)·θ_0); with
+    /// [`TwinInit::Naive`] it starts from v_0 = 0 in both runs, a_1 = 1 − η_0λ. Both are exact.
+    pub fn new(base: Schedule, wd: f64, momentum: f64, init: TwinInit) -> Result<Self, ExplrError> {
+        base.validate()?;
+        let eta0 = base.eta0();
+        let a1m1 = match init {
+            TwinInit::Exact => Hyper::new(eta0, wd, momentum)?.alpha_minus_one(),
+            TwinInit::Naive => -eta0 * wd,
+        };
+        Ok(ExactTwin {
+            base,
+            wd,
+            momentum,
+            a_minus_one: vec![a1m1],
+            ln_c: vec![0.0, -a1m1.ln_1p()],
+        })
+    }
+
+    /// The base schedule of the WD run this is the twin of.
+    pub fn base(&self) -> &Schedule {
+        &self.base
+    }
+
+    fn extend_to(&mut self, t: usize) {
+        while self.ln_c.len() <= t {
+            let n = self.ln_c.len() as u64; // computing a_n, n ≥ 2
+            let prev = *self.a_minus_one.last().expect("a_1 is always present");
+            let r = self.base.lr(n - 1) / self.base.lr(n - 2);
+            let am1 = self.momentum * r * (prev / (1.0 + prev)) - self.base.lr(n - 1) * self.wd;
+            self.a_minus_one.push(am1);
+            let last = *self.ln_c.last().expect("ln c_0 is always present");
+            self.ln_c.push(last - am1.ln_1p());
+        }
+    }
+
+    /// a_t = c_{t−1}/c_t for t ≥ 1.
+    pub fn a(&mut self, t: u64) -> f64 {
+        assert!(t >= 1, "a_t is defined for t ≥ 1");
+        self.extend_to(t as usize);
+        1.0 + self.a_minus_one[t as usize - 1]
+    }
+
+    /// ln c_t, where θ̃_t = c_t·θ_t.
+    pub fn ln_scale(&mut self, t: u64) -> f64 {
+        self.extend_to(t as usize);
+        self.ln_c[t as usize]
+    }
+
+    /// ln η̃_t = ln η_t + ln c_t + ln c_{t+1}.
+    pub fn ln_lr(&mut self, t: u64) -> f64 {
+        self.base.lr(t).ln() + self.ln_scale(t) + self.ln_scale(t + 1)
+    }
+
+    /// κ in ṽ_0 = κ·θ_0: (a_1 − 1 + η_0λ)/(η_0γ); 0 for a momentum-free run.
+    pub fn v0_coefficient(&self) -> f64 {
+        if self.momentum == 0.0 {
+            return 0.0;
+        }
+        let eta0 = self.base.eta0();
+        (self.a_minus_one[0] + eta0 * self.wd) / (eta0 * self.momentum)
+    }
+}
+
+/// The approximate tapered-exponential schedule of paper §5: within phase I the LR grows by
+/// (α*_I)^(−2) per step; entering phase I it is multiplied by (η_I/η_{I−1})/(α*_{I−1}·α*_I).
+#[derive(Debug, Clone, PartialEq)]
+pub struct Texp {
+    base: Schedule,
+    wd: f64,
+    momentum: f64,
+    ln_lr: Vec<f64>,
+}
+
+impl Texp {
+    /// TEXP for a step-decay (or constant) `base` with weight decay `wd` and momentum `momentum`.
+    pub fn new(base: Schedule, wd: f64, momentum: f64) -> Result<Self, ExplrError> {
+        base.validate()?;
+        let first = Hyper::new(base.eta0(), wd, momentum)?;
+        Ok(Texp {
+            ln_lr: vec![first.eta.ln() - first.ln_alpha()],
+            base,
+            wd,
+            momentum,
+        })
+    }
+
+    fn ln_alpha_at(&self, t: u64) -> f64 {
+        Hyper {
+            eta: self.base.lr(t),
+            wd: self.wd,
+            momentum: self.momentum,
+        }
+        .ln_alpha()
+    }
+
+    /// ln η̃_t of the approximate TEXP schedule.
+    pub fn ln_lr(&mut self, t: u64) -> f64 {
+        while self.ln_lr.len() <= t as usize {
+            let n = self.ln_lr.len() as u64;
+            let last = *self.ln_lr.last().expect("η̃_0 is always present");
+            let step = if self.base.phase(n) != self.base.phase(n - 1) {
+                (self.base.lr(n) / self.base.lr(n - 1)).ln()
+                    - self.ln_alpha_at(n - 1)
+                    - self.ln_alpha_at(n)
+            } else {
+                -2.0 * self.ln_alpha_at(n)
+            };
+            self.ln_lr.push(last + step);
+        }
+        self.ln_lr[t as usize]
+    }
+}
+
+/// How one run of a lockstep experiment gets its learning rate.
+#[derive(Debug, Clone, PartialEq)]
+pub enum LrPlan {
+    /// A base schedule used as it is (the weight-decay runs).
+    Base(Schedule),
+    /// The closed-form exponential η̃_t = η·α^(−2t−1) of paper §3.
+    Exponential(Hyper),
+    /// The approximate tapered exponential of paper §5.
+    Texp(Texp),
+    /// The exact twin of any schedule (paper §4).
+    Exact(ExactTwin),
+}
+
+impl LrPlan {
+    /// ln of the LR used by step t+1.
+    pub fn ln_lr(&mut self, t: u64) -> f64 {
+        match self {
+            LrPlan::Base(s) => s.lr(t).ln(),
+            LrPlan::Exponential(h) => h.ln_exp_lr(t as f64),
+            LrPlan::Texp(x) => x.ln_lr(t),
+            LrPlan::Exact(x) => x.ln_lr(t),
+        }
+    }
+}

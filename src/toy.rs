@@ -1,0 +1,83 @@
+//! The 2-D toy problems of paper §8, in plain f64 (no tensors): full-batch GD with weight decay
+//! on a scale-invariant loss never settles, because L(w) + (λ/2)‖w‖² has no stationary point.
+
+/// Which toy loss.
+#[derive(Debug, Clone, Copy, PartialEq, Eq, serde::Serialize, serde::Deserialize)]
+#[serde(rename_all = "snake_case")]
+pub enum Toy {
+    /// Toy A with population-statistics BN: L(w) = 2 − 2·w₂/‖w‖ (scale-invariant).
+    BnRegression,
+    /// Toy A without BN: L(w) = w₁² + (w₂ − 1)².
+    PlainRegression,
+    /// Toy B: L(x, y) = x²/(x² + y²) (scale-invariant).
+    Ratio,
+}
+
+impl Toy {
+    /// The loss at w.
+    pub fn loss(self, w: [f64; 2]) -> f64 {
+        let n = (w[0] * w[0] + w[1] * w[1]).sqrt();
+        match self {
+            Toy::BnRegression => 2.0 - 2.0 * w[1] / n,
+            Toy::PlainRegression => w[0] * w[0] + (w[1] - 1.0) * (w[1] - 1.0),
+            Toy::Ratio => w[0] * w[0] / (n * n),
+        }
+    }
+
+    /// ∇L at w.
+    pub fn grad(self, w: [f64; 2]) -> [f64; 2] {
+        let n2 = w[0] * w[0] + w[1] * w[1];
+        let n = n2.sqrt();
+        match self {
+            Toy::BnRegression => {
+                let u = [w[0] / n, w[1] / n];
+                [
+                    -(2.0 / n) * (0.0 - u[0] * u[1]),
+                    -(2.0 / n) * (1.0 - u[1] * u[1]),
+                ]
+            }
+            Toy::PlainRegression => [2.0 * w[0], 2.0 * (w[1] - 1.0)],
+            Toy::Ratio => {
+                let (x, y) = (w[0], w[1]);
+                [2.0 * x * y * y / (n2 * n2), -2.0 * x * x * y / (n2 * n2)]
+            }
+        }
+    }
+
+    /// Whether L(cw) = L(w).
+    pub fn is_scale_invariant(self) -> bool {
+        self != Toy::PlainRegression
+    }
+}
+
+/// One point of a GD path.
+#[derive(Debug, Clone, Copy, PartialEq, serde::Serialize)]
+pub struct ToyPoint {
+    /// Weights after the step.
+    pub w: [f64; 2],
+    /// Loss at w.
+    pub loss: f64,
+    /// ‖w‖² (the GD step near the minimum is stable iff ‖w‖² > η).
+    pub norm_sq: f64,
+}
+
+/// Full-batch GD w ← w − η(∇L(w) + λw) from `w0` for `steps` steps; entry 0 is `w0`.
+pub fn gd_path(toy: Toy, w0: [f64; 2], eta: f64, wd: f64, steps: usize) -> Vec<ToyPoint> {
+    let point = |w: [f64; 2]| ToyPoint {
+        w,
+        loss: toy.loss(w),
+        norm_sq: w[0] * w[0] + w[1] * w[1],
+    };
+    let mut w = w0;
+    let mut out = Vec::with_capacity(steps + 1);
+    out.push(point(w));
+    for _ in 0..steps {
+        let g = toy.grad(w);
+        w = [
+            w[0] - eta * (g[0] + wd * w[0]),
+            w[1] - eta * (g[1] + wd * w[1]),
+        ];
+        out.push(point(w));
+    }
+    out
+}

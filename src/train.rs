@@ -1,0 +1,420 @@
+//! The lockstep runner: every run of an [`Experiment`] starts from one initialization and
+//! trains on the same minibatches, one step at a time, emitting [`StepMetrics`].
+
+use burn::tensor::activation::log_softmax;
+use burn::tensor::{Device, Tensor};
+
+use crate::data::{BatchOrder, Dataset, DatasetKind};
+use crate::equivalence::Hyper;
+use crate::error::ExplrError;
+use crate::experiment::{Experiment, RunKind};
+use crate::metrics::{self, RunMetrics, StepMetrics};
+use crate::model::{Net, Precision, tensor1};
+use crate::optim::{self, MomentumState};
+use crate::schedule::{ExactTwin, LrPlan, Texp, TwinInit};
+
+/// Reads a tensor back to the host as f64 (blocking: native backends only).
+pub fn read(t: Tensor<1>) -> Vec<f64> {
+    t.into_data().iter::<f64>().collect()
+}
+
+struct Run {
+    plan: LrPlan,
+    wd: f64,
+    /// Index of the run this one is compared with (itself for weight-decay runs).
+    reference: usize,
+    /// Predicts ln c_t against the reference (None for weight-decay runs).
+    predicted: Option<ExactTwin>,
+    params: Vec<Tensor<1>>,
+    state: MomentumState,
+    /// ln S where stored θ = S·(true θ); stored LR = S²·(true LR).
+    ln_scale: f64,
+    ln_norm0: f64,
+    /// True ln ‖θ‖ of the weights the next step starts from.
+    ln_norm_prev: f64,
+    rescales: u32,
+}
+
+/// N runs in lockstep on one device.
+pub struct Lockstep {
+    exp: Experiment,
+    net: Net,
+    device: Device,
+    train: Dataset,
+    test: Dataset,
+    order: BatchOrder,
+    runs: Vec<Run>,
+    step: u64,
+    probe_x: Tensor<4>,
+    test_x: Tensor<4>,
+}
+
+fn images(data: &[f32], n: usize, shape: [usize; 3], device: &Device, p: Precision) -> Tensor<4> {
+    let values: Vec<f64> = data.iter().map(|&v| v as f64).collect();
+    tensor1(&values, device, p).reshape([n, shape[0], shape[1], shape[2]])
+}
+
+impl Lockstep {
+    /// Builds the experiment on `device`; `mnist` holds the bundled MNIST file's bytes when the
+    /// dataset is MNIST.
+    pub fn new(exp: Experiment, device: Device, mnist: Option<&[u8]>) -> Result<Self, ExplrError> {
+        exp.validate()?;
+        let all = match exp.dataset {
+            DatasetKind::Mnist => Dataset::mnist_from_bytes(mnist.ok_or_else(|| {
+                ExplrError::Data("MNIST selected but its data file was not provided".into())
+            })?)?,
+            kind => Dataset::synthetic(kind, exp.samples, exp.seed)?,
+        };
+        if exp.test_samples == 0 || exp.test_samples >= all.len() {
+            return Err(ExplrError::OutOfRange(format!(
+                "{} test samples: expected 1..{}",
+                exp.test_samples,
+                all.len()
+            )));
+        }
+        let (train, test) = all.split(exp.test_samples, exp.seed.wrapping_add(7));
+        let order = BatchOrder::new(train.len(), exp.batch, exp.seed)?;
+        let net = Net::new(exp.net, train.sample_shape, train.classes)?;
+        let p = exp.precision;
+        let init: Vec<Tensor<1>> = net
+            .init_values(exp.seed)
+            .iter()
+            .map(|v| tensor1(v, &device, p))
+            .collect();
+        let invariant: Vec<bool> = net.params().iter().map(|p| p.invariant).collect();
+        let hidden: Vec<bool> = net.params().iter().map(|p| p.hidden).collect();
+        let init_norm = metrics::norm(
+            &init
+                .iter()
+                .zip(&hidden)
+                .filter(|(_, m)| **m)
+                .flat_map(|(t, _)| read(t.clone()))
+                .collect::<Vec<_>>(),
+        );
+        let h = exp.hyper;
+        let mut runs = Vec::with_capacity(exp.runs.len());
+        for (i, spec) in exp.runs.iter().enumerate() {
+            let base = |of: usize| match &exp.runs[of].kind {
+                RunKind::WeightDecay { schedule } => schedule.clone(),
+                _ => unreachable!("validated: twins refer to weight-decay runs"),
+            };
+            let twin = |of: usize| ExactTwin::new(base(of), h.wd, h.momentum, TwinInit::Exact);
+            let (plan, wd, reference, predicted, kappa) = match &spec.kind {
+                RunKind::WeightDecay { schedule } => {
+                    (LrPlan::Base(schedule.clone()), h.wd, i, None, 0.0)
+                }
+                RunKind::Exponential { of, init } => {
+                    let hy = Hyper::new(base(*of).eta0(), h.wd, h.momentum)?;
+                    let kappa = if *init == TwinInit::Exact {
+                        hy.v0_coefficient()
+                    } else {
+                        0.0
+                    };
+                    (LrPlan::Exponential(hy), 0.0, *of, Some(twin(*of)?), kappa)
+                }
+                RunKind::Exact { of } => {
+                    let t = twin(*of)?;
+                    let kappa = t.v0_coefficient();
+                    (LrPlan::Exact(t.clone()), 0.0, *of, Some(t), kappa)
+                }
+                RunKind::Texp { of, init } => {
+                    let t = twin(*of)?;
+                    let kappa = if *init == TwinInit::Exact {
+                        t.v0_coefficient()
+                    } else {
+                        0.0
+                    };
+                    let texp = Texp::new(base(*of), h.wd, h.momentum)?;
+                    (LrPlan::Texp(texp), 0.0, *of, Some(t), kappa)
+                }
+            };
+            let params = init.clone();
+            let state = MomentumState::scaled_params(&params, &invariant, kappa);
+            runs.push(Run {
+                plan,
+                wd,
+                reference,
+                predicted,
+                params,
+                state,
+                ln_scale: 0.0,
+                ln_norm0: init_norm.ln(),
+                ln_norm_prev: init_norm.ln(),
+                rescales: 0,
+            });
+        }
+        let probe_n = exp.probe.min(test.len());
+        let probe_idx: Vec<usize> = (0..probe_n).collect();
+        let (px, _) = test.gather(&probe_idx);
+        let probe_x = images(&px, probe_n, test.sample_shape, &device, p);
+        let test_x = images(&test.features, test.len(), test.sample_shape, &device, p);
+        Ok(Lockstep {
+            exp,
+            net,
+            device,
+            train,
+            test,
+            order,
+            runs,
+            step: 0,
+            probe_x,
+            test_x,
+        })
+    }
+
+    /// The experiment.
+    pub fn experiment(&self) -> &Experiment {
+        &self.exp
+    }
+
+    /// The network.
+    pub fn net(&self) -> &Net {
+        &self.net
+    }
+
+    /// Steps completed.
+    pub fn steps_done(&self) -> u64 {
+        self.step
+    }
+
+    /// Steps per epoch of the shared minibatch order.
+    pub fn steps_per_epoch(&self) -> usize {
+        self.order.steps_per_epoch()
+    }
+
+    /// How many times run `i` was rescaled to stay in range.
+    pub fn rescales(&self, i: usize) -> u32 {
+        self.runs[i].rescales
+    }
+
+    /// True (unscaled) values of run `i`'s hidden weights (the scale-invariant group when the
+    /// net is normalized), concatenated.
+    pub fn hidden_weights(&self, i: usize) -> Vec<f64> {
+        let s = (-self.runs[i].ln_scale).exp();
+        self.stored_hidden(i).iter().map(|v| v * s).collect()
+    }
+
+    fn stored_hidden(&self, i: usize) -> Vec<f64> {
+        self.runs[i]
+            .params
+            .iter()
+            .zip(self.net.params())
+            .filter(|(_, info)| info.hidden)
+            .flat_map(|(t, _)| read(t.clone()))
+            .collect()
+    }
+
+    fn invariant_mask(&self) -> Vec<bool> {
+        self.net.params().iter().map(|p| p.invariant).collect()
+    }
+
+    /// Whether run `i` may be rescaled exactly: WD-free and the whole trained set invariant.
+    pub fn can_rescale(&self, i: usize) -> bool {
+        self.runs[i].wd == 0.0 && self.net.is_scale_invariant()
+    }
+
+    /// Applies (θ, v, η) → (sθ, v/s, s²η) to run `i` (paper §6); the trajectory is unchanged.
+    pub fn rescale_run(&mut self, i: usize, s: f64) -> Result<(), ExplrError> {
+        if !self.can_rescale(i) {
+            return Err(ExplrError::Unsupported(format!(
+                "run {i} has weight decay or trains non-invariant parameters: rescaling would change it"
+            )));
+        }
+        if !(s.is_finite() && s > 0.0) {
+            return Err(ExplrError::OutOfRange(format!("rescale factor {s}")));
+        }
+        let mask = self.invariant_mask();
+        let run = &mut self.runs[i];
+        optim::rescale(&mut run.params, &mut run.state, &mask, s);
+        run.ln_scale += s.ln();
+        run.rescales += 1;
+        Ok(())
+    }
+
+    fn batch_tensors(&self, x: &[f32], y: &[u8]) -> (Tensor<4>, Tensor<2>) {
+        let n = y.len();
+        let k = self.net.classes();
+        let xs = images(
+            x,
+            n,
+            self.train.sample_shape,
+            &self.device,
+            self.exp.precision,
+        );
+        let mut onehot = vec![0.0; n * k];
+        for (i, &c) in y.iter().enumerate() {
+            onehot[i * k + c as usize] = 1.0;
+        }
+        let oh = tensor1(&onehot, &self.device, self.exp.precision).reshape([n, k]);
+        (xs, oh)
+    }
+
+    fn logits(&self, i: usize, x: Tensor<4>) -> Vec<f64> {
+        let out = self.net.forward(&self.runs[i].params, x);
+        let n: usize = out.dims().iter().product();
+        read(out.reshape([n]))
+    }
+
+    /// Trains every run for one step on the next shared minibatch and returns the metrics.
+    pub fn step(&mut self) -> Result<StepMetrics, ExplrError> {
+        let idx = self.order.next_batch().to_vec();
+        let (x, y) = self.train.gather(&idx);
+        let (xs, onehot) = self.batch_tensors(&x, &y);
+        let n = y.len() as f64;
+        let k = self.net.classes();
+        let t = self.step;
+        let trainable: Vec<bool> = self.net.params().iter().map(|p| p.trainable).collect();
+        let mut batch_stats = Vec::with_capacity(self.runs.len());
+        let mut lrs = Vec::with_capacity(self.runs.len());
+        for run in &mut self.runs {
+            let ln_lr = run.plan.ln_lr(t);
+            let stored_lr = (ln_lr + 2.0 * run.ln_scale).exp();
+            let tracked: Vec<Tensor<1>> = run
+                .params
+                .iter()
+                .zip(&trainable)
+                .map(|(p, &tr)| {
+                    let p = p.clone().autodiff();
+                    if tr { p.require_grad() } else { p }
+                })
+                .collect();
+            let logits = self.net.forward(&tracked, xs.clone().autodiff());
+            let loss = (log_softmax(logits.clone(), 1) * onehot.clone().autodiff())
+                .sum()
+                .mul_scalar(-1.0 / n);
+            let grads = loss.backward();
+            let g: Vec<Option<Tensor<1>>> = tracked
+                .iter()
+                .zip(&trainable)
+                .map(|(p, &tr)| if tr { p.grad(&grads) } else { None })
+                .collect();
+            let logits = logits.inner();
+            let m: usize = logits.dims().iter().product();
+            let values = read(logits.reshape([m]));
+            batch_stats.push(metrics::loss_accuracy(&values, &y, k));
+            optim::sgd_step(
+                &mut run.params,
+                &mut run.state,
+                g,
+                stored_lr,
+                run.wd,
+                self.exp.hyper.momentum,
+            );
+            lrs.push(ln_lr);
+        }
+        self.step += 1;
+        let out = self.metrics(&batch_stats, &lrs)?;
+        self.auto_rescale(&out);
+        Ok(out)
+    }
+
+    fn auto_rescale(&mut self, m: &StepMetrics) {
+        for i in 0..self.runs.len() {
+            if !self.can_rescale(i) {
+                continue;
+            }
+            let r = &self.runs[i];
+            let drift =
+                (m.runs[i].ln_weight_norm + r.ln_scale - r.ln_norm0) / std::f64::consts::LN_2;
+            if drift.abs() > self.exp.rescale_log2 {
+                let _ = self.rescale_run(i, (-drift.round()).exp2());
+            }
+        }
+    }
+
+    fn metrics(&mut self, batch: &[(f64, f64)], lrs: &[f64]) -> Result<StepMetrics, ExplrError> {
+        let t = self.step;
+        let k = self.net.classes();
+        let evaluate = self.exp.eval_every > 0 && t.is_multiple_of(self.exp.eval_every);
+        let weights: Vec<Vec<f64>> = (0..self.runs.len())
+            .map(|i| self.stored_hidden(i))
+            .collect();
+        let probs: Vec<Vec<f64>> = (0..self.runs.len())
+            .map(|i| metrics::softmax(&self.logits(i, self.probe_x.clone()), k))
+            .collect();
+        let mut out = Vec::with_capacity(self.runs.len());
+        for i in 0..self.runs.len() {
+            let (loss, accuracy) = batch[i];
+            let label = &self.exp.runs[i].label;
+            if !loss.is_finite() || weights[i].iter().any(|v| !v.is_finite()) {
+                return Err(ExplrError::NonFinite(format!(
+                    "run {label} at step {t}: the loss or weights became NaN/∞; lower η, or keep automatic rescaling on"
+                )));
+            }
+            let run = &self.runs[i];
+            let r = run.reference;
+            let ln_norm = metrics::norm(&weights[i]).ln() - run.ln_scale;
+            let ln_norm_ref = metrics::norm(&weights[r]).ln() - self.runs[r].ln_scale;
+            let ln_pred = match &mut self.runs[i].predicted {
+                Some(p) => p.ln_scale(t),
+                None => 0.0,
+            };
+            let run = &self.runs[i];
+            let rel = metrics::rel_error(
+                &weights[i],
+                (-run.ln_scale - ln_pred).exp(),
+                &weights[r],
+                (-self.runs[r].ln_scale).exp(),
+            );
+            let layer_norms = run
+                .params
+                .iter()
+                .zip(self.net.params())
+                .filter(|(_, p)| p.trainable)
+                .map(|(w, _)| (metrics::norm(&read(w.clone())).ln() - run.ln_scale).exp())
+                .collect();
+            let (test_loss, test_accuracy) = if evaluate {
+                let (l, a) = metrics::loss_accuracy(
+                    &self.logits(i, self.test_x.clone()),
+                    &self.test.labels,
+                    k,
+                );
+                (Some(l), Some(a))
+            } else {
+                (None, None)
+            };
+            out.push(RunMetrics {
+                loss,
+                accuracy,
+                ln_lr: lrs[i],
+                ln_weight_norm: ln_norm,
+                layer_norms,
+                effective_lr: (lrs[i] - 2.0 * run.ln_norm_prev).exp(),
+                ln_scale_measured: ln_norm - ln_norm_ref,
+                ln_scale_predicted: ln_pred,
+                rel_weight_error: rel,
+                angle: metrics::angle(&weights[i], &weights[r]),
+                prob_diff: metrics::max_abs_diff(&probs[i], &probs[r]),
+                ln_stored_scale: run.ln_scale,
+                test_accuracy,
+                test_loss,
+            });
+        }
+        for (run, m) in self.runs.iter_mut().zip(&out) {
+            run.ln_norm_prev = m.ln_weight_norm;
+        }
+        Ok(StepMetrics { step: t, runs: out })
+    }
+
+    /// Runs `steps` steps, returning every step's metrics.
+    pub fn train(&mut self, steps: u64) -> Result<Vec<StepMetrics>, ExplrError> {
+        (0..steps).map(|_| self.step()).collect()
+    }
+}
+
+/// Device for a backend name: `flex` (CPU) or `wgpu` (GPU, or a software Vulkan driver).
+pub fn device_for(backend: &str) -> Result<Device, ExplrError> {
+    match backend {
+        "flex" | "cpu" => Ok(Device::flex()),
+        #[cfg(feature = "wgpu")]
+        "wgpu" => Ok(Device::wgpu(burn::tensor::DeviceKind::DefaultDevice)),
+        _ => Err(ExplrError::Unsupported(format!(
+            "unknown backend '{backend}': expected flex{}",
+            if cfg!(feature = "wgpu") {
+                " or wgpu"
+            } else {
+                ""
+            }
+        ))),
+    }
+}

@@ -1,0 +1,14 @@
+//! Integration tests of the explr core on real Burn backends (flex on the CPU in f64 and f32,
+//! wgpu on whatever Vulkan driver is present — lavapipe in CI).
+//! One test crate keeps the build small: each module is one concern.
+#![allow(clippy::excessive_precision)] // the paper's table is quoted digit for digit
+
+mod batchnorm;
+mod cli;
+mod common;
+mod data;
+mod math;
+mod toy;
+mod twin_f32;
+mod twin_f64;
+mod wgpu;

@@ -1,0 +1,224 @@
+//! Paper §3–§6 on the flex CPU backend in f64: the WD run and its WD-free twin are the same
+//! run, step for step, to 1e-12.
+
+use crate::common::{max_loss_diff, max_over, train, twin_experiment};
+use explr::experiment::Experiment;
+use explr::model::Precision;
+use explr::norm::Norm;
+use explr::schedule::TwinInit;
+
+const STEPS: u64 = 500;
+/// Stricter than the 1e-9 asked for: measured errors are 2e-15 to 6e-15.
+const TOL: f64 = 1e-12;
+
+fn check_exact(norm: Norm, cnn: bool) -> f64 {
+    let exp = twin_experiment(norm, Precision::F64, TwinInit::Exact, cnn);
+    let (_, m) = train(exp, "flex", STEPS);
+    let rel = max_over(&m, 1, |r| r.rel_weight_error);
+    let loss = max_loss_diff(&m, 0, 1);
+    let last = &m.last().unwrap().runs[1];
+    println!(
+        "{norm:?} cnn={cnn}: max rel weight error {rel:.3e}, max loss diff {loss:.3e}, max angle {:.3e}, scale {:.12} vs {:.12}",
+        max_over(&m, 1, |r| r.angle),
+        last.ln_scale_measured.exp(),
+        last.ln_scale_predicted.exp()
+    );
+    assert!(
+        rel <= TOL,
+        "{norm:?}: relative weight error {rel:.3e} > {TOL:e}"
+    );
+    assert!(
+        loss <= TOL,
+        "{norm:?}: loss difference {loss:.3e} > {TOL:e}"
+    );
+    assert!((last.ln_scale_measured - last.ln_scale_predicted).abs() <= TOL);
+    // The twin really is a different run: its weights are ≈ α^-500 ≈ 1.29 times larger.
+    assert!(last.ln_scale_predicted > 0.2, "{}", last.ln_scale_predicted);
+    // And the loss went down: this is training, not two idle runs.
+    let (first, final_) = (
+        m[0].runs[0].loss,
+        m[m.len() - 10..]
+            .iter()
+            .map(|s| s.runs[0].loss)
+            .sum::<f64>()
+            / 10.0,
+    );
+    assert!(final_ < first, "loss {first} → {final_}");
+    rel
+}
+
+#[test]
+fn batch_norm_mlp() {
+    check_exact(Norm::Batch, false);
+}
+
+#[test]
+fn group_norm_mlp() {
+    check_exact(Norm::Group { groups: 4 }, false);
+}
+
+#[test]
+fn layer_norm_mlp() {
+    check_exact(Norm::Layer, false);
+}
+
+#[test]
+fn instance_norm_cnn() {
+    check_exact(Norm::Instance, true);
+}
+
+#[test]
+fn batch_norm_cnn() {
+    check_exact(Norm::Batch, true);
+}
+
+#[test]
+fn naive_initial_momentum_is_measurably_worse() {
+    let exact = check_exact(Norm::Batch, false);
+    let exp = twin_experiment(Norm::Batch, Precision::F64, TwinInit::Naive, false);
+    let (_, m) = train(exp, "flex", STEPS);
+    let naive = max_over(&m, 1, |r| r.rel_weight_error);
+    let angle = max_over(&m, 1, |r| r.angle);
+    println!(
+        "naive ṽ0: max rel weight error {naive:.3e}, max angle {angle:.3e} (exact: {exact:.3e})"
+    );
+    assert!(naive > 1e-5, "naive error {naive:.3e} should be visible");
+    assert!(
+        naive > 1e4 * exact.max(1e-16),
+        "naive {naive:.3e} vs exact {exact:.3e}"
+    );
+}
+
+#[test]
+fn step_decay_and_exact_texp() {
+    let mut exp = twin_experiment(Norm::Batch, Precision::F64, TwinInit::Exact, false);
+    exp = exp.with_step_decay(vec![200, 350], 0.1, true);
+    let (_, m) = train(exp, "flex", STEPS);
+    let rel = max_over(&m, 3, |r| r.rel_weight_error);
+    let loss = max_loss_diff(&m, 2, 3);
+    println!("step decay vs exact TEXP: max rel {rel:.3e}, max loss diff {loss:.3e}");
+    assert!(rel <= TOL && loss <= TOL, "rel {rel:.3e}, loss {loss:.3e}");
+    // The LR of D dropped ×≈0.1 at each milestone while C's dropped ×0.1 exactly.
+    let lr = |s: usize, r: usize| m[s].runs[r].ln_lr;
+    assert!(((lr(200, 2) - lr(199, 2)).exp() - 0.1).abs() < 1e-12);
+    assert!(((lr(200, 3) - lr(199, 3)).exp() - 0.1).abs() < 1e-3);
+}
+
+#[test]
+fn approximate_texp_is_close_but_not_exact() {
+    let mut exp = twin_experiment(Norm::Batch, Precision::F64, TwinInit::Exact, false);
+    exp = exp.with_step_decay(vec![200], 0.1, false);
+    let (_, m) = train(exp, "flex", 300);
+    let before = max_over(&m[..199], 3, |r| r.rel_weight_error);
+    let after = max_over(&m, 3, |r| r.rel_weight_error);
+    println!("approximate TEXP: rel error {before:.3e} before the milestone, {after:.3e} overall");
+    assert!(
+        before <= TOL,
+        "identical to the exact twin before the first milestone"
+    );
+    // After it, the approximate boundary factor (off by 2e-7) and the missing relaxation of a_t
+    // leave a small but clearly non-rounding difference (measured ≈ 2e-8).
+    assert!(
+        after > 100.0 * before && after > 5e-9 && after < 1e-4,
+        "{after:.3e}"
+    );
+}
+
+fn rescaled_vs_plain(factors: &[f64]) -> (f64, f64) {
+    let exp = twin_experiment(Norm::Batch, Precision::F64, TwinInit::Exact, false);
+    let (plain, pm) = train(exp.clone(), "flex", STEPS);
+    let mut ls =
+        explr::Lockstep::new(exp, explr::train::device_for("flex").unwrap(), None).unwrap();
+    let mut rm = Vec::new();
+    for chunk in 0..10u64 {
+        rm.extend(ls.train(STEPS / 10).unwrap());
+        let s = factors[chunk as usize % factors.len()];
+        ls.rescale_run(1, s).unwrap();
+        assert!(
+            ls.rescale_run(0, s).is_err(),
+            "the WD run cannot be rescaled"
+        );
+    }
+    let (a, b) = (plain.hidden_weights(1), ls.hidden_weights(1));
+    let rel = explr::metrics::rel_error(&b, 1.0, &a, 1.0);
+    let loss = pm
+        .iter()
+        .zip(&rm)
+        .map(|(x, y)| (x.runs[1].loss - y.runs[1].loss).abs())
+        .fold(0.0, f64::max);
+    (rel, loss)
+}
+
+#[test]
+fn rescaling_keeps_the_trajectory() {
+    let (rel, loss) = rescaled_vs_plain(&[0.37, 3.1, 1e-3, 250.0]);
+    println!("rescaled by 0.37, 3.1, 1e-3, 250: rel weight diff {rel:.3e}, loss diff {loss:.3e}");
+    assert!(rel <= TOL && loss <= TOL, "rel {rel:.3e}, loss {loss:.3e}");
+    // Powers of two (what automatic rescaling uses) scale θ and v exactly; only the LR's
+    // exp/ln round-trip rounds.
+    let (rel, loss) = rescaled_vs_plain(&[0.5, 8.0, 0.25]);
+    println!("rescaled by powers of two: rel weight diff {rel:.3e}, loss diff {loss:.3e}");
+    assert!(rel <= 1e-13 && loss <= 1e-13, "rel {rel:e}, loss {loss:e}");
+}
+
+#[test]
+fn standard_mode_breaks_the_equivalence() {
+    let mut exp = twin_experiment(Norm::Batch, Precision::F64, TwinInit::Exact, false);
+    exp.net.mode = explr::model::NetMode::Standard;
+    let (_, m) = train(exp, "flex", 200);
+    let rel = max_over(&m, 1, |r| r.rel_weight_error);
+    println!("standard mode: rel weight error {rel:.3e}");
+    assert!(rel > 1e-4, "{rel:.3e}");
+}
+
+#[test]
+fn no_normalization_breaks_the_equivalence() {
+    let exp = twin_experiment(Norm::None, Precision::F64, TwinInit::Exact, false);
+    let (_, m) = train(exp, "flex", 200);
+    let rel = max_over(&m, 1, |r| r.rel_weight_error);
+    println!("no normalization: rel weight error {rel:.3e}");
+    assert!(rel > 1e-4, "{rel:.3e}");
+}
+
+#[test]
+fn effective_lr_agrees_up_to_one_over_alpha() {
+    let exp = twin_experiment(Norm::Layer, Precision::F64, TwinInit::Exact, false);
+    let alpha = exp.hyper.alpha();
+    let (_, m) = train(exp, "flex", 100);
+    for s in &m {
+        let ratio = s.runs[1].effective_lr / s.runs[0].effective_lr;
+        // η̃_t/‖θ̃_t‖² = (1/α)·η/‖θ_t‖² (paper §3), θ_t being the weights step t+1 starts from.
+        assert!(
+            (ratio - 1.0 / alpha).abs() < 1e-9,
+            "ratio {ratio} at step {}",
+            s.step
+        );
+    }
+}
+
+#[test]
+fn experiment_validation() {
+    let mut exp = Experiment::paper_defaults().with_step_decay(vec![100], 0.1, true);
+    exp.runs[1].kind = explr::RunKind::Exponential {
+        of: 2,
+        init: TwinInit::Exact,
+    };
+    let e = exp.validate().unwrap_err().to_string();
+    assert!(e.contains("constant schedule"), "{e}");
+    let mut exp = Experiment::paper_defaults();
+    exp.net.norm = Norm::Instance;
+    let err = explr::Lockstep::new(exp, explr::train::device_for("flex").unwrap(), None)
+        .err()
+        .unwrap()
+        .to_string();
+    assert!(err.contains("InstanceNorm"), "{err}");
+    let mut exp = Experiment::paper_defaults();
+    exp.batch = 1;
+    assert!(explr::Lockstep::new(exp, explr::train::device_for("flex").unwrap(), None).is_err());
+    let exp = Experiment::paper_defaults().mnist();
+    let err = explr::Lockstep::new(exp, explr::train::device_for("flex").unwrap(), None)
+        .err()
+        .unwrap()
+        .to_string();
+    assert!(err.contains("MNIST"), "{err}");
+}

@@ -1,0 +1,53 @@
+//! The equivalence on burn-wgpu, f32, on the machine's Vulkan driver (lavapipe in CI). Kept to
+//! a few steps: a software driver is slow.
+
+use crate::common::{max_loss_diff, max_over, train, twin_experiment};
+use crate::twin_f32::{F32_LOSS, F32_REL};
+use explr::model::Precision;
+use explr::norm::Norm;
+use explr::schedule::TwinInit;
+
+#[test]
+fn wgpu_f32_twin_matches_and_agrees_with_cpu() {
+    let exp = twin_experiment(Norm::Batch, Precision::F32, TwinInit::Exact, false);
+    let steps = 60;
+    let (_, gpu) = train(exp.clone(), "wgpu", steps);
+    let (_, cpu) = train(exp, "flex", steps);
+    let rel = max_over(&gpu, 1, |r| r.rel_weight_error);
+    let loss = max_loss_diff(&gpu, 0, 1);
+    let backends = gpu
+        .iter()
+        .zip(&cpu)
+        .map(|(g, c)| (g.runs[0].loss - c.runs[0].loss).abs())
+        .fold(0.0, f64::max);
+    println!(
+        "wgpu f32 ({}): max rel {rel:.3e}, max loss diff {loss:.3e}, wgpu vs flex loss {backends:.3e}",
+        adapter_name()
+    );
+    assert!(
+        rel < F32_REL && loss < F32_LOSS,
+        "rel {rel:.3e}, loss {loss:.3e}"
+    );
+    assert!(backends < 1e-5, "wgpu and flex disagree by {backends:.3e}");
+    assert!(gpu.last().unwrap().runs[0].loss < gpu[0].runs[0].loss);
+}
+
+#[test]
+fn wgpu_f32_group_norm() {
+    let exp = twin_experiment(
+        Norm::Group { groups: 4 },
+        Precision::F32,
+        TwinInit::Exact,
+        false,
+    );
+    let (_, m) = train(exp, "wgpu", 40);
+    let rel = max_over(&m, 1, |r| r.rel_weight_error);
+    println!("wgpu f32 group norm: max rel {rel:.3e}");
+    assert!(rel < F32_REL, "rel {rel:.3e}");
+}
+
+fn adapter_name() -> String {
+    std::env::var("VK_ICD_FILENAMES")
+        .or_else(|_| std::env::var("VK_DRIVER_FILES"))
+        .unwrap_or_else(|_| "default Vulkan driver".into())
+}
