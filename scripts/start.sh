@@ -1,8 +1,10 @@
 #!/usr/bin/env bash
-# Sets up and runs the demo with the paper's defaults (η=0.1, λ=5e-4, γ=0.9): a weight-decay
-# run and its exponential-LR twin, trained in lockstep, with the drift between them printed.
+# Sets up, builds and serves the demo (paper defaults: η=0.1, λ=5e-4, γ=0.9) at
+# http://localhost:8080. The same dist/ works from any static host.
 set -euo pipefail
 cd "$(dirname "$0")/.."
-bash scripts/setup.sh
-export CARGO_TARGET_DIR="${CARGO_TARGET_DIR:-$PWD/target}"
-cargo run --release --quiet -- equiv --eta 0.1 --wd 5e-4 --momentum 0.9 --steps 1000 "$@"
+bash scripts/setup.sh --no-browser
+bash scripts/build-wasm.sh
+npx vite build --logLevel warn
+echo "explr: serving dist/ at http://localhost:8080 (Ctrl-C to stop)"
+exec npx vite preview --port "${PORT:-8080}" --host "${HOST:-localhost}"

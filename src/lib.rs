@@ -17,6 +17,8 @@ pub mod optim;
 pub mod schedule;
 pub mod toy;
 pub mod train;
+#[cfg(feature = "web")]
+pub mod web;
 
 pub use equivalence::Hyper;
 pub use error::ExplrError;

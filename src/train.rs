@@ -76,19 +76,15 @@ impl Lockstep {
         let order = BatchOrder::new(train.len(), exp.batch, exp.seed)?;
         let net = Net::new(exp.net, train.sample_shape, train.classes)?;
         let p = exp.precision;
-        let init: Vec<Tensor<1>> = net
-            .init_values(exp.seed)
-            .iter()
-            .map(|v| tensor1(v, &device, p))
-            .collect();
+        let values = net.init_values(exp.seed);
+        let init: Vec<Tensor<1>> = values.iter().map(|v| tensor1(v, &device, p)).collect();
         let invariant: Vec<bool> = net.params().iter().map(|p| p.invariant).collect();
-        let hidden: Vec<bool> = net.params().iter().map(|p| p.hidden).collect();
         let init_norm = metrics::norm(
-            &init
+            &values
                 .iter()
-                .zip(&hidden)
-                .filter(|(_, m)| **m)
-                .flat_map(|(t, _)| read(t.clone()))
+                .zip(net.params())
+                .filter(|(_, info)| info.hidden)
+                .flat_map(|(v, _)| v.iter().copied())
                 .collect::<Vec<_>>(),
         );
         let h = exp.hyper;
@@ -188,19 +184,16 @@ impl Lockstep {
     }
 
     /// True (unscaled) values of run `i`'s hidden weights (the scale-invariant group when the
-    /// net is normalized), concatenated.
+    /// net is normalized), concatenated. Blocking read-back: native backends only.
     pub fn hidden_weights(&self, i: usize) -> Vec<f64> {
         let s = (-self.runs[i].ln_scale).exp();
-        self.stored_hidden(i).iter().map(|v| v * s).collect()
-    }
-
-    fn stored_hidden(&self, i: usize) -> Vec<f64> {
         self.runs[i]
             .params
             .iter()
             .zip(self.net.params())
             .filter(|(_, info)| info.hidden)
             .flat_map(|(t, _)| read(t.clone()))
+            .map(|v| v * s)
             .collect()
     }
 
@@ -249,23 +242,24 @@ impl Lockstep {
         (xs, oh)
     }
 
-    fn logits(&self, i: usize, x: Tensor<4>) -> Vec<f64> {
+    fn flat_logits(&self, i: usize, x: Tensor<4>) -> Tensor<1> {
         let out = self.net.forward(&self.runs[i].params, x);
         let n: usize = out.dims().iter().product();
-        read(out.reshape([n]))
+        out.reshape([n])
     }
 
-    /// Trains every run for one step on the next shared minibatch and returns the metrics.
-    pub fn step(&mut self) -> Result<StepMetrics, ExplrError> {
+    /// Trains every run for one step on the next shared minibatch, without reading anything
+    /// back: the returned [`PendingStep`] holds, in one device tensor, all that its metrics
+    /// need. Several pending steps can be read back together ([`PendingStep::concat`]).
+    pub fn advance(&mut self) -> PendingStep {
         let idx = self.order.next_batch().to_vec();
         let (x, y) = self.train.gather(&idx);
         let (xs, onehot) = self.batch_tensors(&x, &y);
         let n = y.len() as f64;
-        let k = self.net.classes();
         let t = self.step;
         let trainable: Vec<bool> = self.net.params().iter().map(|p| p.trainable).collect();
-        let mut batch_stats = Vec::with_capacity(self.runs.len());
-        let mut lrs = Vec::with_capacity(self.runs.len());
+        let mut parts = Vec::new();
+        let mut ln_lrs = Vec::with_capacity(self.runs.len());
         for run in &mut self.runs {
             let ln_lr = run.plan.ln_lr(t);
             let stored_lr = (ln_lr + 2.0 * run.ln_scale).exp();
@@ -290,8 +284,7 @@ impl Lockstep {
                 .collect();
             let logits = logits.inner();
             let m: usize = logits.dims().iter().product();
-            let values = read(logits.reshape([m]));
-            batch_stats.push(metrics::loss_accuracy(&values, &y, k));
+            parts.push(logits.reshape([m]));
             optim::sgd_step(
                 &mut run.params,
                 &mut run.state,
@@ -300,92 +293,121 @@ impl Lockstep {
                 run.wd,
                 self.exp.hyper.momentum,
             );
-            lrs.push(ln_lr);
+            ln_lrs.push(ln_lr);
         }
         self.step += 1;
-        let out = self.metrics(&batch_stats, &lrs)?;
-        self.auto_rescale(&out);
-        Ok(out)
-    }
-
-    fn auto_rescale(&mut self, m: &StepMetrics) {
+        let evaluate = self.exp.eval_every > 0 && self.step.is_multiple_of(self.exp.eval_every);
         for i in 0..self.runs.len() {
-            if !self.can_rescale(i) {
-                continue;
+            let run = &self.runs[i];
+            let info = self.net.params();
+            parts.extend(
+                run.params
+                    .iter()
+                    .zip(info)
+                    .filter(|(_, p)| p.hidden)
+                    .map(|(w, _)| w.clone()),
+            );
+            parts.extend(
+                run.params
+                    .iter()
+                    .zip(info)
+                    .filter(|(_, p)| p.trainable)
+                    .map(|(w, _)| w.clone().powi_scalar(2).sum()),
+            );
+            parts.push(self.flat_logits(i, self.probe_x.clone()));
+            if evaluate {
+                parts.push(self.flat_logits(i, self.test_x.clone()));
             }
-            let r = &self.runs[i];
-            let drift =
-                (m.runs[i].ln_weight_norm + r.ln_scale - r.ln_norm0) / std::f64::consts::LN_2;
-            if drift.abs() > self.exp.rescale_log2 {
-                let _ = self.rescale_run(i, (-drift.round()).exp2());
-            }
+        }
+        PendingStep {
+            step: self.step,
+            labels: y,
+            ln_lrs,
+            ln_scales: self.runs.iter().map(|r| r.ln_scale).collect(),
+            evaluate,
+            values: Tensor::cat(parts, 0),
         }
     }
 
-    fn metrics(&mut self, batch: &[(f64, f64)], lrs: &[f64]) -> Result<StepMetrics, ExplrError> {
-        let t = self.step;
+    /// Turns a pending step's values, read back from the device, into its metrics. Steps must
+    /// be completed in order.
+    pub fn complete(&mut self, p: &PendingStep, values: &[f64]) -> Result<StepMetrics, ExplrError> {
         let k = self.net.classes();
-        let evaluate = self.exp.eval_every > 0 && t.is_multiple_of(self.exp.eval_every);
-        let weights: Vec<Vec<f64>> = (0..self.runs.len())
-            .map(|i| self.stored_hidden(i))
-            .collect();
-        let probs: Vec<Vec<f64>> = (0..self.runs.len())
-            .map(|i| metrics::softmax(&self.logits(i, self.probe_x.clone()), k))
-            .collect();
-        let mut out = Vec::with_capacity(self.runs.len());
-        for i in 0..self.runs.len() {
-            let (loss, accuracy) = batch[i];
+        let runs = self.runs.len();
+        let info = self.net.params();
+        let hidden_len: usize = info.iter().filter(|p| p.hidden).map(|p| p.len).sum();
+        let trained = info.iter().filter(|p| p.trainable).count();
+        let mut rest = values;
+        let mut take = |n: usize| {
+            let (head, tail) = rest.split_at(n.min(rest.len()));
+            rest = tail;
+            head
+        };
+        let batch: Vec<&[f64]> = (0..runs).map(|_| take(p.labels.len() * k)).collect();
+        let mut weights = Vec::with_capacity(runs);
+        let mut sq_norms = Vec::with_capacity(runs);
+        let mut probs = Vec::with_capacity(runs);
+        let mut tests = Vec::with_capacity(runs);
+        let probe_len = self.probe_x.dims()[0] * k;
+        for _ in 0..runs {
+            weights.push(take(hidden_len));
+            sq_norms.push(take(trained));
+            probs.push(metrics::softmax(take(probe_len), k));
+            tests.push(if p.evaluate {
+                Some(take(self.test.len() * k))
+            } else {
+                None
+            });
+        }
+        if !rest.is_empty() || weights.last().is_some_and(|w| w.len() != hidden_len) {
+            return Err(ExplrError::Data(
+                "metrics buffer has the wrong length".into(),
+            ));
+        }
+        let t = p.step;
+        let mut out = Vec::with_capacity(runs);
+        for i in 0..runs {
+            let (loss, accuracy) = metrics::loss_accuracy(batch[i], &p.labels, k);
             let label = &self.exp.runs[i].label;
             if !loss.is_finite() || weights[i].iter().any(|v| !v.is_finite()) {
                 return Err(ExplrError::NonFinite(format!(
                     "run {label} at step {t}: the loss or weights became NaN/∞; lower η, or keep automatic rescaling on"
                 )));
             }
-            let run = &self.runs[i];
-            let r = run.reference;
-            let ln_norm = metrics::norm(&weights[i]).ln() - run.ln_scale;
-            let ln_norm_ref = metrics::norm(&weights[r]).ln() - self.runs[r].ln_scale;
+            let r = self.runs[i].reference;
+            let (s_i, s_r) = (p.ln_scales[i], p.ln_scales[r]);
+            let ln_norm = metrics::norm(weights[i]).ln() - s_i;
+            let ln_norm_ref = metrics::norm(weights[r]).ln() - s_r;
             let ln_pred = match &mut self.runs[i].predicted {
-                Some(p) => p.ln_scale(t),
+                Some(pred) => pred.ln_scale(t),
                 None => 0.0,
             };
-            let run = &self.runs[i];
-            let rel = metrics::rel_error(
-                &weights[i],
-                (-run.ln_scale - ln_pred).exp(),
-                &weights[r],
-                (-self.runs[r].ln_scale).exp(),
-            );
-            let layer_norms = run
-                .params
+            let rel =
+                metrics::rel_error(weights[i], (-s_i - ln_pred).exp(), weights[r], (-s_r).exp());
+            let layer_norms = sq_norms[i]
                 .iter()
-                .zip(self.net.params())
-                .filter(|(_, p)| p.trainable)
-                .map(|(w, _)| (metrics::norm(&read(w.clone())).ln() - run.ln_scale).exp())
+                .map(|sq| (0.5 * sq.ln() - s_i).exp())
                 .collect();
-            let (test_loss, test_accuracy) = if evaluate {
-                let (l, a) = metrics::loss_accuracy(
-                    &self.logits(i, self.test_x.clone()),
-                    &self.test.labels,
-                    k,
-                );
-                (Some(l), Some(a))
-            } else {
-                (None, None)
+            let (test_loss, test_accuracy) = match tests[i] {
+                Some(logits) => {
+                    let (l, a) = metrics::loss_accuracy(logits, &self.test.labels, k);
+                    (Some(l), Some(a))
+                }
+                None => (None, None),
             };
             out.push(RunMetrics {
                 loss,
                 accuracy,
-                ln_lr: lrs[i],
+                ln_lr: p.ln_lrs[i],
                 ln_weight_norm: ln_norm,
                 layer_norms,
-                effective_lr: (lrs[i] - 2.0 * run.ln_norm_prev).exp(),
+                effective_lr: (p.ln_lrs[i] - 2.0 * self.runs[i].ln_norm_prev).exp(),
                 ln_scale_measured: ln_norm - ln_norm_ref,
                 ln_scale_predicted: ln_pred,
                 rel_weight_error: rel,
-                angle: metrics::angle(&weights[i], &weights[r]),
+                angle: metrics::angle(weights[i], weights[r]),
                 prob_diff: metrics::max_abs_diff(&probs[i], &probs[r]),
-                ln_stored_scale: run.ln_scale,
+                ln_stored_scale: s_i,
                 test_accuracy,
                 test_loss,
             });
@@ -396,9 +418,62 @@ impl Lockstep {
         Ok(StepMetrics { step: t, runs: out })
     }
 
+    /// Rescales every WD-free run whose stored weights drifted more than 2^`rescale_log2` from
+    /// their initial norm, by a power of two (exact in floating point). Call between steps,
+    /// after completing them.
+    pub fn keep_in_range(&mut self) {
+        for i in 0..self.runs.len() {
+            if !self.can_rescale(i) {
+                continue;
+            }
+            let r = &self.runs[i];
+            let drift = (r.ln_norm_prev + r.ln_scale - r.ln_norm0) / std::f64::consts::LN_2;
+            if drift.abs() > self.exp.rescale_log2 {
+                let _ = self.rescale_run(i, (-drift.round()).exp2());
+            }
+        }
+    }
+
+    /// Trains every run for one step and returns the metrics (blocking read-back: native).
+    pub fn step(&mut self) -> Result<StepMetrics, ExplrError> {
+        let p = self.advance();
+        let values = read(p.values.clone());
+        let m = self.complete(&p, &values)?;
+        self.keep_in_range();
+        Ok(m)
+    }
+
     /// Runs `steps` steps, returning every step's metrics.
     pub fn train(&mut self, steps: u64) -> Result<Vec<StepMetrics>, ExplrError> {
         (0..steps).map(|_| self.step()).collect()
+    }
+}
+
+/// A step whose training update is queued on the device and whose metrics await read-back.
+pub struct PendingStep {
+    step: u64,
+    labels: Vec<u8>,
+    ln_lrs: Vec<f64>,
+    ln_scales: Vec<f64>,
+    evaluate: bool,
+    /// Everything the metrics need, flattened into one tensor.
+    pub values: Tensor<1>,
+}
+
+impl PendingStep {
+    /// One tensor holding the values of all `steps`, to read back at once.
+    pub fn concat(steps: &[PendingStep]) -> Tensor<1> {
+        Tensor::cat(steps.iter().map(|p| p.values.clone()).collect(), 0)
+    }
+
+    /// Number of values this step reads back.
+    pub fn len(&self) -> usize {
+        self.values.dims()[0]
+    }
+
+    /// Whether it reads back nothing (never: every step has metrics).
+    pub fn is_empty(&self) -> bool {
+        self.len() == 0
     }
 }
 

@@ -1,0 +1,45 @@
+// Benchmark (not a test): prints the .wasm size raw and gzipped, time from page load to the
+// first training step, and steps/s of the default configuration on WebGPU (software adapter
+// in headless Chromium here) and on the CPU fallback. Needs a built dist/ (npm run build).
+// Usage: node scripts/bench.mjs [--steps N]
+import { readdirSync, readFileSync, statSync } from 'node:fs';
+import { gzipSync } from 'node:zlib';
+import { join } from 'node:path';
+import { launch, serve, ROOT } from '../tests/e2e/harness.mjs';
+
+const steps = Number(process.argv[process.argv.indexOf('--steps') + 1]) || 60;
+const assets = join(ROOT, 'dist', 'assets');
+const wasm = readdirSync(assets).find((f) => f.endsWith('.wasm'));
+if (!wasm) {
+  console.error('bench: no .wasm in dist/assets; run `npm run build` first');
+  process.exit(1);
+}
+const bytes = readFileSync(join(assets, wasm));
+console.log(`wasm size: ${(statSync(join(assets, wasm)).size / 1e6).toFixed(2)} MB raw, ${(gzipSync(bytes, { level: 9 }).length / 1e6).toFixed(2)} MB gzipped`);
+
+const server = await serve();
+for (const backend of ['webgpu', 'cpu']) {
+  const browser = await launch({ webgpu: backend === 'webgpu' });
+  try {
+    const page = await browser.newPage();
+    const t0 = Date.now();
+    await page.goto(`${server.origin}/?backend=${backend}&speed=10`);
+    await page.waitForSelector('body[data-ready="1"]', { timeout: 300000 });
+    const ready = Date.now() - t0;
+    await page.click('#step');
+    await page.waitForFunction(() => Number(document.body.dataset.steps || 0) >= 1, null, { timeout: 300000 });
+    const first = Date.now() - t0;
+    const badge = await page.textContent('#badge');
+    await page.click('#play');
+    const t1 = Date.now();
+    await page.waitForFunction((n) => Number(document.body.dataset.steps || 0) >= n, steps + 1, { timeout: 600000, polling: 100 });
+    const dt = (Date.now() - t1) / 1000;
+    const done = await page.evaluate(() => Number(document.body.dataset.steps));
+    await page.click('#play');
+    console.log(`${backend.padEnd(6)} [${badge}]: page load → engine ready ${ready} ms, → first step ${first} ms; ` +
+      `${((done - 1) / dt).toFixed(1)} steps/s (${(1000 * dt / (done - 1)).toFixed(1)} ms/step, 2 runs in lockstep, ${done - 1} steps)`);
+  } finally {
+    await browser.close();
+  }
+}
+await server.close();

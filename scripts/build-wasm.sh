@@ -1,0 +1,18 @@
+#!/usr/bin/env bash
+# Builds the browser engine: the crate for wasm32 (WebGPU + flex CPU fallback), bound with
+# wasm-bindgen --target web into pkg/, then shrunk with wasm-opt (the binaryen npm package).
+# Prints raw and gzipped sizes.
+set -euo pipefail
+cd "$(dirname "$0")/.."
+export CARGO_TARGET_DIR="${CARGO_TARGET_DIR:-$PWD/target}"
+cargo build --lib --target wasm32-unknown-unknown --no-default-features --features web --profile wasm-release
+raw="$CARGO_TARGET_DIR/wasm32-unknown-unknown/wasm-release/explr.wasm"
+rm -rf pkg && wasm-bindgen --target web --out-dir pkg "$raw"
+if [ "${EXPLR_SKIP_WASM_OPT:-0}" != 1 ]; then
+  node_modules/.bin/wasm-opt -Os --strip-debug --strip-producers \
+    --enable-bulk-memory --enable-nontrapping-float-to-int --enable-sign-ext --enable-mutable-globals \
+    --enable-simd --enable-reference-types --enable-multivalue \
+    pkg/explr_bg.wasm -o pkg/explr_bg.wasm
+fi
+size() { stat -c %s "$1"; }
+echo "wasm: cargo $(size "$raw") B, after wasm-bindgen + wasm-opt $(size pkg/explr_bg.wasm) B, gzipped $(gzip -9c pkg/explr_bg.wasm | wc -c) B"

@@ -1,0 +1,172 @@
+//! The browser binding (wasm-bindgen): a typed JS API over the lockstep engine. Only strings,
+//! numbers and byte arrays cross the boundary; no Burn type leaks into JS. Everything that
+//! reads from the GPU is async.
+
+use std::cell::RefCell;
+
+use burn::tensor::Device;
+use wasm_bindgen::prelude::*;
+
+use crate::equivalence::Hyper;
+use crate::experiment::Experiment;
+use crate::toy::{Toy, gd_path};
+use crate::train::{Lockstep, PendingStep};
+
+thread_local! {
+    static WEBGPU: RefCell<Option<Device>> = const { RefCell::new(None) };
+}
+
+fn js_err(e: impl std::fmt::Display) -> JsError {
+    JsError::new(&e.to_string())
+}
+
+/// Installs a panic hook that reports Rust panics on the console.
+#[wasm_bindgen(start)]
+pub fn start() {
+    console_error_panic_hook::set_once();
+}
+
+/// Opens (once per thread) the WebGPU device. Call only after `navigator.gpu.requestAdapter()`
+/// returned an adapter: wgpu cannot recover from a missing one.
+async fn webgpu() -> Result<Device, JsError> {
+    if let Some(d) = WEBGPU.with(|w| w.borrow().clone()) {
+        return Ok(d);
+    }
+    let device = Device::wgpu_options()
+        .graphics_api(burn::tensor::wgpu::WgpuBackend::WebGpu)
+        .init_async()
+        .await
+        .map_err(|e| js_err(format!("WebGPU initialisation failed: {e}")))?;
+    WEBGPU.with(|w| *w.borrow_mut() = Some(device.clone()));
+    Ok(device)
+}
+
+/// Several runs training in lockstep, stepped from JS.
+#[wasm_bindgen]
+pub struct Trainer {
+    ls: Lockstep,
+    backend: String,
+}
+
+#[wasm_bindgen]
+impl Trainer {
+    /// Builds a trainer from an experiment (JSON, as `defaultExperiment()` returns) on
+    /// `backend` ("webgpu" or "cpu"); `mnist` holds data/mnist.bin when the dataset is MNIST.
+    pub async fn create(
+        config: String,
+        backend: String,
+        mnist: Option<Vec<u8>>,
+    ) -> Result<Trainer, JsError> {
+        let exp: Experiment = serde_json::from_str(&config).map_err(js_err)?;
+        let device = match backend.as_str() {
+            "webgpu" => {
+                if exp.precision == crate::model::Precision::F64 {
+                    return Err(js_err(
+                        "WebGPU computes in f32: choose f32 or the CPU backend",
+                    ));
+                }
+                webgpu().await?
+            }
+            "cpu" => Device::flex(),
+            other => return Err(js_err(format!("unknown backend '{other}'"))),
+        };
+        let ls = Lockstep::new(exp, device, mnist.as_deref()).map_err(js_err)?;
+        Ok(Trainer { ls, backend })
+    }
+
+    /// Trains `steps` steps, reading all their metrics back in one transfer; resolves to a
+    /// JSON array of per-step metrics.
+    pub async fn run(&mut self, steps: u32) -> Result<String, JsError> {
+        let pending: Vec<PendingStep> = (0..steps.max(1)).map(|_| self.ls.advance()).collect();
+        let data = PendingStep::concat(&pending)
+            .into_data_async()
+            .await
+            .map_err(|e| js_err(format!("GPU read-back failed: {e:?}")))?;
+        let values: Vec<f64> = data.iter::<f64>().collect();
+        let mut out = Vec::with_capacity(pending.len());
+        let mut offset = 0;
+        for p in &pending {
+            let n = p.len();
+            out.push(
+                self.ls
+                    .complete(p, &values[offset..offset + n])
+                    .map_err(js_err)?,
+            );
+            offset += n;
+        }
+        self.ls.keep_in_range();
+        serde_json::to_string(&out).map_err(js_err)
+    }
+
+    /// Steps completed.
+    #[wasm_bindgen(js_name = stepsDone)]
+    pub fn steps_done(&self) -> f64 {
+        self.ls.steps_done() as f64
+    }
+
+    /// Steps per epoch of the shared minibatch order.
+    #[wasm_bindgen(js_name = stepsPerEpoch)]
+    pub fn steps_per_epoch(&self) -> f64 {
+        self.ls.steps_per_epoch() as f64
+    }
+
+    /// The backend this trainer runs on ("webgpu" or "cpu").
+    #[wasm_bindgen(getter)]
+    pub fn backend(&self) -> String {
+        self.backend.clone()
+    }
+
+    /// The experiment, as JSON.
+    pub fn experiment(&self) -> String {
+        serde_json::to_string(self.ls.experiment()).unwrap_or_default()
+    }
+}
+
+/// The paper-default experiment (η=0.1, λ=5e-4, γ=0.9, runs A and B), as JSON.
+#[wasm_bindgen(js_name = defaultExperiment)]
+pub fn default_experiment() -> String {
+    serde_json::to_string(&Experiment::paper_defaults()).unwrap_or_default()
+}
+
+/// Checks an experiment (JSON) and throws a message naming what is wrong.
+#[wasm_bindgen(js_name = validateExperiment)]
+pub fn validate_experiment(config: &str) -> Result<(), JsError> {
+    let exp: Experiment = serde_json::from_str(config).map_err(js_err)?;
+    exp.validate().map_err(js_err)
+}
+
+/// The theorem's constants for (η, λ, γ), as JSON: α, the other root, κ, growth factors and
+/// the f32 horizon.
+#[wasm_bindgen(js_name = theory)]
+pub fn theory(eta: f64, wd: f64, momentum: f64) -> Result<String, JsError> {
+    let h = Hyper::new(eta, wd, momentum).map_err(js_err)?;
+    Ok(serde_json::json!({
+        "alpha": h.alpha(),
+        "otherRoot": h.other_root(),
+        "lrFactorPerStep": h.lr_factor_per_step(),
+        "v0Coefficient": h.v0_coefficient(),
+        "effectiveLrRatio": h.effective_lr_ratio(),
+        "f32LrHorizon": h.lr_horizon(f32::MAX as f64),
+    })
+    .to_string())
+}
+
+/// Full-batch GD on a toy of paper §8 ("bn_regression", "plain_regression" or "ratio"), as a
+/// JSON array of {w, loss, norm_sq}.
+#[wasm_bindgen(js_name = toyPath)]
+pub fn toy_path(
+    toy: &str,
+    x0: f64,
+    y0: f64,
+    eta: f64,
+    wd: f64,
+    steps: u32,
+) -> Result<String, JsError> {
+    let toy: Toy = serde_json::from_value(serde_json::Value::String(toy.into())).map_err(js_err)?;
+    if !(eta.is_finite() && eta > 0.0 && wd.is_finite() && wd >= 0.0) || steps > 100_000 {
+        return Err(js_err(
+            "toy: expected η > 0, λ ≥ 0 and at most 100000 steps",
+        ));
+    }
+    serde_json::to_string(&gd_path(toy, [x0, y0], eta, wd, steps as usize)).map_err(js_err)
+}

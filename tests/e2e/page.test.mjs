@@ -1,0 +1,164 @@
+// The explorable page in headless Chromium (CPU backend for speed; the runtime test covers
+// WebGPU): controls drive the run and the URL, links round-trip, presets, embed and lecture
+// modes, exports, a fuzz of malformed links, no foreign requests, no console errors.
+import { test, before, after } from 'node:test';
+import assert from 'node:assert/strict';
+import { launch, open, serve, waitSteps } from './harness.mjs';
+
+let server;
+let browser;
+before(async () => {
+  server = await serve();
+  browser = await launch({ webgpu: false });
+});
+after(async () => {
+  await browser.close();
+  await server.close();
+});
+
+async function ready(page) {
+  await page.waitForSelector('body[data-ready="1"]', { timeout: 60000 });
+}
+
+const state = (page) => page.evaluate(() => ({ ...window.__explr.state }));
+const query = (page) => page.evaluate(() => window.location.search);
+
+test('every control changes the state, the URL and the run', async () => {
+  const { page, log } = await open(browser, server.origin, '/?backend=cpu');
+  await ready(page);
+  const changes = [
+    ['#eta', '0.05', 'eta', 0.05],
+    ['#wd', '0.001', 'wd', 0.001],
+    ['#momentum', '0.8', 'momentum', 0.8],
+    ['#schedule', 'step', 'schedule', 'step'],
+    ['#milestones', '50,120', 'milestones', [50, 120]],
+    ['#factor', '0.2', 'factor', 0.2],
+    ['#texp', 'approx', 'texp', 'approx'],
+    ['#init', 'naive', 'init', 'naive'],
+    ['#norm', 'layer', 'norm', 'layer'],
+    ['#net', 'standard', 'net', 'standard'],
+    ['#dataset', 'xor', 'dataset', 'xor'],
+    ['#batch', '32', 'batch', 32],
+    ['#seed', '7', 'seed', 7],
+    ['#speed', '25', 'speed', 25],
+    ['#backend', 'cpu', 'backend', 'cpu'],
+  ];
+  for (const [sel, value, key, want] of changes) {
+    const tag = await page.$eval(sel, (e) => e.tagName);
+    if (tag === 'SELECT') await page.selectOption(sel, value);
+    else await page.fill(sel, value);
+    await page.$eval(sel, (e) => e.dispatchEvent(new Event('change', { bubbles: true })));
+    const s = await state(page);
+    assert.deepEqual(s[key], want, `${sel} → state.${key}`);
+    if (key !== 'backend' || want !== 'auto') assert.match(await query(page), new RegExp(`${key}=`), `${sel} → URL`);
+  }
+  await ready(page);
+  // The run reflects the settings: four runs (step decay), the labels say so.
+  await page.click('#step');
+  await waitSteps(page, 1);
+  const runs = await page.evaluate(() => window.__explr.history.at(-1).runs.length);
+  assert.equal(runs, 4);
+  assert.deepEqual(log.errors, []);
+  await page.close();
+});
+
+test('a link round-trips to the same state', async () => {
+  const q = '?eta=0.05&wd=0.001&momentum=0.8&schedule=step&milestones=40,90&norm=group&dataset=spirals&batch=32&seed=3&init=naive&backend=cpu';
+  const { page } = await open(browser, server.origin, `/${q}`);
+  await ready(page);
+  const s1 = await state(page);
+  const q1 = await query(page);
+  const { page: page2 } = await open(browser, server.origin, `/${q1}`);
+  await ready(page2);
+  assert.deepEqual(await state(page2), s1);
+  assert.equal(await query(page2), q1);
+  assert.equal(s1.norm, 'group');
+  assert.deepEqual(s1.milestones, [40, 90]);
+  await page.close();
+  await page2.close();
+});
+
+test('presets load', async () => {
+  const { page, log } = await open(browser, server.origin, '/?backend=cpu');
+  await ready(page);
+  for (const [preset, key, want] of [['texp', 'schedule', 'step'], ['nonorm', 'norm', 'none'], ['standard', 'net', 'standard'], ['naive', 'init', 'naive'], ['paper', 'eta', 0.1]]) {
+    await page.selectOption('#preset', preset);
+    await ready(page);
+    assert.deepEqual((await state(page))[key], want, preset);
+  }
+  assert.deepEqual(log.errors, []);
+  await page.close();
+});
+
+test('embed and lecture modes render', async () => {
+  const { page } = await open(browser, server.origin, '/?embed=1&backend=cpu');
+  await ready(page);
+  assert.ok(await page.evaluate(() => document.body.classList.contains('embed')));
+  assert.equal(await page.isVisible('.claim'), false);
+  const { page: lecture } = await open(browser, server.origin, '/?mode=lecture&backend=cpu');
+  await ready(lecture);
+  assert.ok(await lecture.evaluate(() => document.body.classList.contains('lecture')));
+  const size = await lecture.evaluate(() => parseFloat(getComputedStyle(document.body).fontSize));
+  assert.ok(size >= 20, `lecture font ${size}`);
+  await page.close();
+  await lecture.close();
+});
+
+test('exports download real data', async () => {
+  const { page } = await open(browser, server.origin, '/?backend=cpu&speed=20');
+  await ready(page);
+  await page.click('#play');
+  await waitSteps(page, 40);
+  await page.click('#play');
+  const [csv] = await Promise.all([page.waitForEvent('download'), page.click('#export-csv')]);
+  const text = await (await csv.createReadStream()).toArray().then((b) => Buffer.concat(b).toString());
+  const lines = text.trim().split('\n');
+  assert.match(lines[0], /^step,run,loss/);
+  assert.ok(lines.length >= 1 + 2 * 40, `${lines.length} CSV lines`);
+  const [json] = await Promise.all([page.waitForEvent('download'), page.click('#export-json')]);
+  const data = JSON.parse(await (await json.createReadStream()).toArray().then((b) => Buffer.concat(b).toString()));
+  assert.ok(data.steps.length >= 40 && data.steps[0].runs.length === 2);
+  const [png] = await Promise.all([page.waitForEvent('download'), page.click('#export-png')]);
+  const bytes = await (await png.createReadStream()).toArray().then((b) => Buffer.concat(b));
+  assert.equal(bytes.subarray(1, 4).toString(), 'PNG');
+  await page.close();
+});
+
+test('200 malformed links give messages, never an uncaught error', async () => {
+  const keys = ['eta', 'wd', 'momentum', 'schedule', 'milestones', 'factor', 'norm', 'net', 'init', 'dataset', 'batch', 'seed', 'speed', 'backend', 'embed', 'mode', 'texp', 'zzz', '__proto__', 'constructor'];
+  const values = ['', '-1', 'NaN', 'Infinity', '1e308', '0', 'abc', '%', '%E0%A4%A', '<script>', '1,2,x', ',,,', '9'.repeat(400), 'null', 'undefined', '0x10', ' 0.1', '1e-400', '[]', '{}'];
+  let seed = 12345;
+  const rnd = (n) => {
+    seed = (seed * 1103515245 + 12345) % 2147483648;
+    return seed % n;
+  };
+  const page = await browser.newPage();
+  const errors = [];
+  page.on('pageerror', (e) => errors.push(e.message));
+  for (let i = 0; i < 200; i += 1) {
+    const parts = [];
+    for (let j = 0; j <= rnd(4); j += 1) parts.push(`${keys[rnd(keys.length)]}=${values[rnd(values.length)]}`);
+    const q = rnd(10) === 0 ? `?${'&'.repeat(rnd(5))}=%%%&&=` : `?${parts.join('&')}&backend=cpu`;
+    await page.goto(`${server.origin}/${q}`);
+    await page.waitForSelector('#badge');
+    assert.ok(await page.isVisible('#plots'));
+  }
+  await page.goto(`${server.origin}/?eta=-5&norm=weird&backend=cpu`);
+  await ready(page);
+  const msg = await page.textContent('#messages');
+  assert.match(msg, /eta/);
+  assert.match(msg, /norm/);
+  assert.deepEqual(errors, []);
+  await page.close();
+});
+
+test('no request leaves the origin and the console stays clean', async () => {
+  const { page, log } = await open(browser, server.origin, '/?dataset=mnist&backend=cpu&speed=5');
+  await ready(page);
+  await page.click('#play');
+  await waitSteps(page, 10);
+  await page.click('#play');
+  assert.deepEqual(log.foreign, []);
+  assert.deepEqual(log.errors, []);
+  await page.close();
+});

@@ -1,0 +1,63 @@
+// End-to-end: the served page loads, the worker starts, the badge names the backend, metrics
+// arrive and the loss goes down; with WebGPU off, the CPU fallback trains instead.
+import { test, before, after } from 'node:test';
+import assert from 'node:assert/strict';
+import { launch, open, serve, waitSteps } from './harness.mjs';
+
+let server;
+before(async () => {
+  server = await serve();
+});
+after(async () => {
+  await server.close();
+});
+
+async function lossCurve(page) {
+  return page.evaluate(() => window.__explr.history.map((s) => s.runs[0].loss));
+}
+
+test('trains on WebGPU (software adapter) and the loss decreases', async () => {
+  const browser = await launch({ webgpu: true });
+  try {
+    const { page, log } = await open(browser, server.origin, '/?speed=10&dataset=blobs');
+    await page.waitForSelector('body[data-ready="1"]', { timeout: 120000 });
+    const badge = await page.textContent('#badge');
+    console.log(`badge: ${badge}`);
+    assert.match(badge, /^WebGPU/);
+    await page.click('#play');
+    await waitSteps(page, 40, 240000);
+    await page.click('#play');
+    const loss = await lossCurve(page);
+    const first = loss.slice(0, 5).reduce((a, b) => a + b) / 5;
+    const last = loss.slice(-5).reduce((a, b) => a + b) / 5;
+    console.log(`WebGPU: ${loss.length} steps, loss ${first.toFixed(4)} → ${last.toFixed(4)}`);
+    assert.ok(last < first, `loss should decrease: ${first} → ${last}`);
+    const b = await page.evaluate(() => window.__explr.history.at(-1).runs[1]);
+    assert.ok(b.rel_weight_error < 1e-4, `twin drift on WebGPU: ${b.rel_weight_error}`);
+    assert.deepEqual(log.errors, []);
+    assert.deepEqual(log.foreign, []);
+  } finally {
+    await browser.close();
+  }
+});
+
+test('without WebGPU the CPU fallback trains, with a notice', async () => {
+  const browser = await launch({ webgpu: false });
+  try {
+    const { page, log } = await open(browser, server.origin, '/?speed=20');
+    await page.waitForSelector('body[data-ready="1"]', { timeout: 60000 });
+    assert.match(await page.textContent('#badge'), /^CPU/);
+    assert.match(await page.textContent('#messages'), /WebGPU is not available/);
+    await page.click('#play');
+    await waitSteps(page, 100, 60000);
+    await page.click('#play');
+    const loss = await lossCurve(page);
+    const first = loss.slice(0, 10).reduce((a, b) => a + b) / 10;
+    const last = loss.slice(-10).reduce((a, b) => a + b) / 10;
+    console.log(`CPU: ${loss.length} steps, loss ${first.toFixed(4)} → ${last.toFixed(4)}`);
+    assert.ok(last < first);
+    assert.deepEqual(log.errors, []);
+  } finally {
+    await browser.close();
+  }
+});

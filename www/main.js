@@ -1,0 +1,270 @@
+// The page: one state object (URL-serialized), the controls bound to it, the training worker
+// and the live plots. Errors are shown in #messages; the page keeps working.
+import 'uplot/dist/uPlot.min.css';
+import { FIELDS, crossCheck, defaults, fromQuery, toExperiment, toQuery } from './state.js';
+import { Plots, fmt } from './plots.js';
+import { theoryPanel } from './theory.js';
+import { PRESETS } from './presets.js';
+
+const $ = (id) => document.getElementById(id);
+const parsed = fromQuery(window.location.search);
+let state = parsed.state;
+let worker = null;
+let plots = null;
+let playing = false;
+let history = [];
+let lastRate = { t: performance.now(), steps: 0 };
+let generation = 0;
+let fellBack = false;
+let constants = null;
+
+/** Shows a message; kind is 'error' or 'notice'. */
+export function message(text, kind = 'notice') {
+  const box = $('messages');
+  const p = document.createElement('p');
+  p.className = kind;
+  p.textContent = text;
+  const close = document.createElement('button');
+  close.type = 'button';
+  close.textContent = '×';
+  close.setAttribute('aria-label', 'dismiss');
+  close.onclick = () => p.remove();
+  p.append(close);
+  box.append(p);
+  while (box.children.length > 4) box.firstChild.remove();
+}
+
+function syncUrl() {
+  const q = toQuery(state);
+  const url = `${window.location.pathname}${q ? `?${q}` : ''}`;
+  window.history.replaceState(null, '', url);
+}
+
+function renderControls() {
+  for (const key of Object.keys(FIELDS)) {
+    const el = $(key);
+    if (!el) continue;
+    el.value = Array.isArray(state[key]) ? state[key].join(',') : String(state[key]);
+  }
+  const step = state.schedule === 'step';
+  for (const id of ['milestones', 'factor', 'texp']) $(id).closest('label').hidden = !step;
+  $('play').textContent = playing ? '❚❚ Pause' : '▶ Play';
+}
+
+function setBadge(text, backend) {
+  const b = $('badge');
+  b.textContent = text;
+  b.dataset.backend = backend;
+}
+
+function labelsOf(exp) {
+  return exp.runs.map((r) => r.label);
+}
+
+/** (Re)starts the worker with the current state; `backend` overrides the state's choice. */
+function restart(backend = null) {
+  generation += 1;
+  const gen = generation;
+  if (worker) worker.terminate();
+  playing = false;
+  history = [];
+  renderControls();
+  const exp = toExperiment(state);
+  plots = new Plots($('plots'), labelsOf(exp), { lecture: state.mode === 'lecture' });
+  $('stepcount').textContent = 'step 0';
+  setBadge('starting…', '');
+  worker = new Worker(new URL('./worker.js', import.meta.url), { type: 'module' });
+  const want = backend || (state.backend === 'auto' ? (fellBack ? 'cpu' : 'webgpu') : state.backend);
+  worker.onmessage = ({ data }) => {
+    if (gen !== generation) return;
+    onWorker(data);
+  };
+  worker.onerror = (e) => {
+    if (gen !== generation) return;
+    e.preventDefault();
+    fatal(e.message || 'the training worker stopped');
+  };
+  worker.postMessage({ type: 'init', experiment: JSON.stringify(exp), backend: want, mnistUrl: new URL('../data/mnist.bin', import.meta.url).href });
+  constants = null;
+  $('theory').replaceChildren(theoryPanel(state, null, null));
+}
+
+function fatal(text) {
+  const onGpu = $('badge').dataset.backend === 'webgpu' || $('badge').dataset.backend === '';
+  if (onGpu && state.backend !== 'cpu' && !fellBack) {
+    fellBack = true;
+    message(`The GPU run failed (${text}). Restarting on the CPU backend.`, 'error');
+    restart('cpu');
+  } else {
+    message(`Training stopped: ${text}`, 'error');
+    playing = false;
+    renderControls();
+  }
+}
+
+function onWorker(m) {
+  switch (m.type) {
+    case 'ready':
+      setBadge(m.backend === 'webgpu' ? `WebGPU · ${m.adapter}` : 'CPU · wasm (flex)', m.backend);
+      document.body.dataset.ready = '1';
+      constants = m.theory;
+      $('theory').replaceChildren(theoryPanel(state, constants, null));
+      if (playing) worker.postMessage({ type: 'play', chunk: state.speed });
+      break;
+    case 'metrics': {
+      history.push(...m.steps);
+      plots.push(m.steps);
+      const last = m.steps.at(-1);
+      $('stepcount').textContent = `step ${last.step}`;
+      $('theory').replaceChildren(theoryPanel(state, constants, last));
+      const now = performance.now();
+      if (now - lastRate.t > 1000) {
+        const rate = ((last.step - lastRate.steps) * 1000) / (now - lastRate.t);
+        $('rate').textContent = `${fmt(Math.max(0, rate))} steps/s`;
+        lastRate = { t: now, steps: last.step };
+      }
+      document.body.dataset.steps = String(last.step);
+      break;
+    }
+    case 'notice':
+      message(m.message, 'notice');
+      break;
+    case 'error':
+      if (m.fatal) fatal(m.message);
+      else {
+        message(m.message, 'error');
+        playing = false;
+        renderControls();
+      }
+      break;
+    default:
+      break;
+  }
+}
+
+function togglePlay() {
+  playing = !playing;
+  worker.postMessage(playing ? { type: 'play', chunk: state.speed } : { type: 'pause' });
+  renderControls();
+}
+
+function onControl(e) {
+  const key = e.target.id;
+  if (!Object.prototype.hasOwnProperty.call(FIELDS, key)) return;
+  const q = new URLSearchParams(toQuery(state));
+  q.set(key, e.target.value);
+  const { state: next, problems } = fromQuery(q.toString());
+  next.embed = state.embed;
+  next.mode = state.mode;
+  problems.forEach((p) => message(p, 'error'));
+  const wasPlaying = playing;
+  state = next;
+  syncUrl();
+  if (key === 'speed') {
+    renderControls();
+    if (playing) worker.postMessage({ type: 'play', chunk: state.speed });
+    return;
+  }
+  restart();
+  if (wasPlaying) togglePlay();
+}
+
+function download(name, type, data) {
+  const a = document.createElement('a');
+  a.href = typeof data === 'string' && data.startsWith('data:') ? data : URL.createObjectURL(new Blob([data], { type }));
+  a.download = name;
+  document.body.append(a);
+  a.click();
+  a.remove();
+}
+
+function csv() {
+  const labels = labelsOf(toExperiment(state));
+  const rows = ['step,run,loss,accuracy,lr,weight_norm,effective_lr,scale_measured,scale_predicted,rel_weight_error,angle,prob_diff,test_loss,test_accuracy'];
+  for (const s of history) {
+    s.runs.forEach((r, i) => {
+      rows.push([s.step, JSON.stringify(labels[i]), r.loss, r.accuracy, Math.exp(r.ln_lr), Math.exp(r.ln_weight_norm), r.effective_lr,
+        Math.exp(r.ln_scale_measured), Math.exp(r.ln_scale_predicted), r.rel_weight_error, r.angle, r.prob_diff, r.test_loss ?? '', r.test_accuracy ?? ''].join(','));
+    });
+  }
+  return `${rows.join('\n')}\n`;
+}
+
+function applyPreset(name) {
+  const p = PRESETS[name];
+  if (!p) return;
+  state = { ...defaults(), ...p, embed: state.embed, mode: state.mode, backend: state.backend, speed: state.speed };
+  crossCheck(state);
+  syncUrl();
+  restart();
+}
+
+function wire() {
+  $('controls').addEventListener('change', onControl);
+  $('controls').addEventListener('submit', (e) => e.preventDefault());
+  $('play').onclick = togglePlay;
+  $('step').onclick = () => {
+    playing = false;
+    worker.postMessage({ type: 'step', steps: 1 });
+    renderControls();
+  };
+  $('reset').onclick = () => restart();
+  $('preset').onchange = (e) => {
+    applyPreset(e.target.value);
+    e.target.value = '';
+  };
+  $('copylink').onclick = async () => {
+    const link = window.location.href;
+    try {
+      await navigator.clipboard.writeText(link);
+      message('Link copied.');
+    } catch {
+      message(`Link: ${link}`);
+    }
+  };
+  $('export-csv').onclick = () => download('explr-metrics.csv', 'text/csv', csv());
+  $('export-json').onclick = () => download('explr-metrics.json', 'application/json',
+    JSON.stringify({ state, experiment: toExperiment(state), steps: history }));
+  $('export-png').onclick = () => {
+    for (const key of ['lr', 'wnorm', 'efflr', 'loss', 'acc', 'dist']) {
+      const url = plots.png(key);
+      if (url) download(`explr-${key}.png`, 'image/png', url);
+    }
+  };
+  $('app').addEventListener('keydown', (e) => {
+    if (e.target.closest('input, select, textarea')) return;
+    if (e.key === ' ') {
+      e.preventDefault();
+      togglePlay();
+    } else if (e.key === 'ArrowRight') {
+      e.preventDefault();
+      $('step').click();
+    } else if (e.key === 'r' || e.key === 'R') {
+      restart();
+    }
+  });
+  window.addEventListener('resize', () => plots && plots.resize());
+  if (state.embed && window.parent !== window) {
+    new ResizeObserver(() => {
+      window.parent.postMessage({ type: 'explr:height', height: document.documentElement.scrollHeight }, '*');
+    }).observe(document.body);
+  }
+}
+
+// Read-only hooks for tests and the benchmark: the metric history and the current state.
+window.__explr = {
+  get history() {
+    return history;
+  },
+  get state() {
+    return state;
+  },
+};
+
+document.body.classList.toggle('embed', state.embed);
+document.body.classList.toggle('lecture', state.mode === 'lecture');
+if (window.matchMedia('(prefers-reduced-motion: reduce)').matches) document.body.classList.add('reduced-motion');
+wire();
+parsed.problems.forEach((p) => message(p, 'error'));
+syncUrl();
+restart();

@@ -1,0 +1,74 @@
+// The live formula panel (MathML, no library): α from the quadratic, the twin's schedule, and
+// the predicted against the measured weight-norm ratio.
+import { fmt } from './plots.js';
+
+const NS = 'http://www.w3.org/1998/Math/MathML';
+
+function m(tag, ...kids) {
+  const el = document.createElementNS(NS, tag);
+  for (const k of kids) el.append(typeof k === 'string' ? document.createTextNode(k) : k);
+  return el;
+}
+const mi = (t) => m('mi', t);
+const mo = (t) => m('mo', t);
+const mn = (t) => m('mn', t);
+const sup = (a, b) => m('msup', a, b);
+const sub = (a, b) => m('msub', a, b);
+const row = (...k) => m('mrow', ...k);
+
+function math(...kids) {
+  const el = m('math', row(...kids));
+  el.setAttribute('display', 'block');
+  return el;
+}
+
+/** The panel for `state`, the theorem's `constants` (from the engine) and the `last` step. */
+export function theoryPanel(state, constants, last) {
+  const box = document.createElement('div');
+  const p = (text) => {
+    const e = document.createElement('p');
+    e.textContent = text;
+    return e;
+  };
+  box.append(
+    math(sup(mi('x'), mn('2')), mo('−'), row(mo('('), mn('1'), mo('+'), mi('γ'), mo('−'), mi('λ'), mi('η'), mo(')')), mi('x'), mo('+'), mi('γ'), mo('='), mn('0')),
+  );
+  if (!constants) {
+    box.append(p('Computing α…'));
+    return box;
+  }
+  box.append(
+    math(mi('α'), mo('='), mn(constants.alpha.toPrecision(15)), mo(','), mspace(), sub(mi('η̃'), mi('t')), mo('='), mi('η'), mo('·'),
+      sup(mi('α'), row(mo('−'), mn('2'), mi('t'), mo('−'), mn('1'))), mo('='), mn(String(state.eta)), mo('·'), mn(constants.lrFactorPerStep.toPrecision(12)), sup(mi(''), mi('t')), mo('/'), mi('α')),
+  );
+  const init = state.init === 'exact'
+    ? `Run B starts with momentum ṽ₀ = κ·θ₀, κ = (α−1)/(αη) = ${fmt(constants.v0Coefficient)}.`
+    : 'Run B starts with ṽ₀ = 0 (naive): close to, but not exactly, run A.';
+  box.append(p(init));
+  if (constants.f32LrHorizon) {
+    box.append(p(`η̃ would leave float32 after ${constants.f32LrHorizon.toLocaleString('en')} steps; the engine rescales (θ, v, η) → (sθ, v/s, s²η) exactly to stay in range.`));
+  }
+  if (last && last.runs[1]) {
+    const b = last.runs[1];
+    const t = last.step;
+    box.append(
+      math(mfrac(row(mo('‖'), sub(mi('w̃'), mi('t')), mo('‖')), row(mo('‖'), sub(mi('w'), mi('t')), mo('‖'))), mo('='),
+        mn(Math.exp(b.ln_scale_measured).toPrecision(12)), mspace(), mtext('measured,'), mspace(),
+        sup(mi('α'), row(mo('−'), mn(String(t)))), mo('='), mn(Math.exp(b.ln_scale_predicted).toPrecision(12)), mspace(), mtext('predicted')),
+      p(`Angle between the weights of A and B: ${fmt(b.angle)} rad; largest difference of predicted probabilities: ${fmt(b.prob_diff)}.`),
+    );
+  }
+  return box;
+}
+
+function mspace() {
+  const s = m('mspace');
+  s.setAttribute('width', '1em');
+  return s;
+}
+function mtext(t) {
+  return m('mtext', t);
+}
+function mfrac(a, b) {
+  return m('mfrac', a, b);
+}

@@ -1,0 +1,99 @@
+// The training worker: owns the wasm module and the lockstep Trainer, so the page never
+// freezes. Messages in:  {type: 'init', experiment, backend, mnistUrl}
+//                        {type: 'play', chunk} | {type: 'pause'} | {type: 'step', steps}
+// Messages out: {type: 'ready', backend, adapter, experiment, stepsPerEpoch}
+//               {type: 'metrics', steps, elapsedMs} | {type: 'error', message, fatal}
+import init, { Trainer, theory } from '../pkg/explr.js';
+
+let trainer = null;
+let playing = false;
+let chunk = 10;
+let busy = false;
+
+const post = (msg) => self.postMessage(msg);
+
+async function adapterInfo() {
+  if (!('gpu' in navigator)) return null;
+  const adapter = await navigator.gpu.requestAdapter();
+  if (!adapter) return null;
+  const info = adapter.info || {};
+  const name = [info.vendor, info.architecture, info.description].filter(Boolean).join(' ');
+  return name || 'WebGPU adapter';
+}
+
+async function loadMnist(url) {
+  const res = await fetch(url);
+  if (!res.ok) throw new Error(`could not load the MNIST digits (${res.status} ${res.statusText})`);
+  return new Uint8Array(await res.arrayBuffer());
+}
+
+async function setup({ experiment, backend, mnistUrl }) {
+  await init();
+  let adapter = null;
+  let chosen = backend;
+  if (backend === 'webgpu') {
+    adapter = await adapterInfo();
+    if (!adapter) {
+      chosen = 'cpu';
+      post({ type: 'notice', message: 'WebGPU is not available in this browser: training on the CPU instead.' });
+    }
+  }
+  const exp = JSON.parse(experiment);
+  const mnist = exp.dataset === 'mnist' ? await loadMnist(mnistUrl) : undefined;
+  trainer = await Trainer.create(experiment, chosen, mnist);
+  post({
+    type: 'ready',
+    backend: chosen,
+    adapter,
+    experiment: trainer.experiment(),
+    stepsPerEpoch: trainer.stepsPerEpoch(),
+    theory: JSON.parse(theory(exp.hyper.eta, exp.hyper.wd, exp.hyper.momentum)),
+  });
+}
+
+async function runSteps(n) {
+  if (!trainer || busy) return;
+  busy = true;
+  try {
+    const t0 = performance.now();
+    const steps = JSON.parse(await trainer.run(n));
+    post({ type: 'metrics', steps, elapsedMs: performance.now() - t0 });
+  } catch (e) {
+    playing = false;
+    post({ type: 'error', message: String(e && e.message ? e.message : e), fatal: false });
+  } finally {
+    busy = false;
+  }
+  if (playing) setTimeout(() => runSteps(chunk), 0);
+}
+
+self.onmessage = async ({ data }) => {
+  try {
+    switch (data.type) {
+      case 'init':
+        await setup(data);
+        break;
+      case 'play':
+        chunk = Math.max(1, Math.min(200, data.chunk | 0 || 10));
+        if (!playing) {
+          playing = true;
+          runSteps(chunk);
+        }
+        break;
+      case 'pause':
+        playing = false;
+        break;
+      case 'step':
+        playing = false;
+        await runSteps(Math.max(1, data.steps | 0 || 1));
+        break;
+      default:
+        post({ type: 'error', message: `unknown message ${data.type}`, fatal: false });
+    }
+  } catch (e) {
+    post({ type: 'error', message: String(e && e.message ? e.message : e), fatal: true });
+  }
+};
+
+self.addEventListener('error', (e) => post({ type: 'error', message: e.message, fatal: true }));
+self.addEventListener('unhandledrejection', (e) => post({ type: 'error', message: String(e.reason), fatal: true }));
