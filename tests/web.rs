@@ -9,7 +9,9 @@ use explr::schedule::TwinInit;
 use explr::web::Trainer;
 use wasm_bindgen_test::*;
 
-wasm_bindgen_test_configure!(run_in_browser);
+// In a dedicated worker, as in the app: long GPU work never blocks the page that the test
+// runner polls.
+wasm_bindgen_test_configure!(run_in_dedicated_worker);
 
 fn experiment() -> String {
     let mut exp = Experiment::paper_defaults();

@@ -17,6 +17,8 @@ let lastRate = { t: performance.now(), steps: 0 };
 let generation = 0;
 let fellBack = false;
 let constants = null;
+let engineReady = false;
+let pendingSteps = 0;
 
 /** Shows a message; kind is 'error' or 'notice'. */
 export function message(text, kind = 'notice') {
@@ -73,6 +75,10 @@ function restart(backend = null) {
   plots = new Plots($('plots'), labelsOf(exp), { lecture: state.mode === 'lecture' });
   $('stepcount').textContent = 'step 0';
   setBadge('starting…', '');
+  engineReady = false;
+  pendingSteps = 0;
+  document.body.dataset.ready = '0';
+  document.body.dataset.steps = '0';
   worker = new Worker(new URL('./worker.js', import.meta.url), { type: 'module' });
   const want = backend || (state.backend === 'auto' ? (fellBack ? 'cpu' : 'webgpu') : state.backend);
   worker.onmessage = ({ data }) => {
@@ -107,7 +113,10 @@ function onWorker(m) {
     case 'ready':
       setBadge(m.backend === 'webgpu' ? `WebGPU · ${m.adapter}` : 'CPU · wasm (flex)', m.backend);
       document.body.dataset.ready = '1';
+      engineReady = true;
       constants = m.theory;
+      if (pendingSteps > 0) worker.postMessage({ type: 'step', steps: pendingSteps });
+      pendingSteps = 0;
       $('theory').replaceChildren(theoryPanel(state, constants, null));
       if (playing) worker.postMessage({ type: 'play', chunk: state.speed });
       break;
@@ -144,7 +153,7 @@ function onWorker(m) {
 
 function togglePlay() {
   playing = !playing;
-  worker.postMessage(playing ? { type: 'play', chunk: state.speed } : { type: 'pause' });
+  if (engineReady) worker.postMessage(playing ? { type: 'play', chunk: state.speed } : { type: 'pause' });
   renderControls();
 }
 
@@ -162,7 +171,7 @@ function onControl(e) {
   syncUrl();
   if (key === 'speed') {
     renderControls();
-    if (playing) worker.postMessage({ type: 'play', chunk: state.speed });
+    if (playing && engineReady) worker.postMessage({ type: 'play', chunk: state.speed });
     return;
   }
   restart();
@@ -205,7 +214,8 @@ function wire() {
   $('play').onclick = togglePlay;
   $('step').onclick = () => {
     playing = false;
-    worker.postMessage({ type: 'step', steps: 1 });
+    if (engineReady) worker.postMessage({ type: 'step', steps: 1 });
+    else pendingSteps += 1;
     renderControls();
   };
   $('reset').onclick = () => restart();

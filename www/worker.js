@@ -9,6 +9,7 @@ let trainer = null;
 let playing = false;
 let chunk = 10;
 let busy = false;
+let scheduled = false;
 
 const post = (msg) => self.postMessage(msg);
 
@@ -64,7 +65,17 @@ async function runSteps(n) {
   } finally {
     busy = false;
   }
-  if (playing) setTimeout(() => runSteps(chunk), 0);
+  if (playing) kick();
+}
+
+/** Schedules the next chunk of the play loop unless one is already running or queued. */
+function kick() {
+  if (busy || scheduled || !trainer) return;
+  scheduled = true;
+  setTimeout(() => {
+    scheduled = false;
+    if (playing) runSteps(chunk);
+  }, 0);
 }
 
 self.onmessage = async ({ data }) => {
@@ -75,10 +86,8 @@ self.onmessage = async ({ data }) => {
         break;
       case 'play':
         chunk = Math.max(1, Math.min(200, data.chunk | 0 || 10));
-        if (!playing) {
-          playing = true;
-          runSteps(chunk);
-        }
+        playing = true;
+        kick();
         break;
       case 'pause':
         playing = false;
