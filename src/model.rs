@@ -294,8 +294,28 @@ impl Net {
             .collect()
     }
 
-    /// Logits [B, classes] for inputs `x` [B, C, H, W].
+    /// Logits [B, classes] for inputs `x` [B, C, H, W] (batch norm in training mode: the
+    /// statistics of `x` itself).
     pub fn forward(&self, params: &[Tensor<1>], x: Tensor<4>) -> Tensor<2> {
+        self.forward_with_reference(params, x, None)
+    }
+
+    /// Logits for `x` with batch-norm statistics taken from the fixed batch `reference` (so
+    /// that a prediction does not depend on what else is in `x`), e.g. to draw a decision
+    /// boundary over a grid.
+    pub fn evaluate(&self, params: &[Tensor<1>], reference: Tensor<4>, x: Tensor<4>) -> Tensor<2> {
+        let n = reference.dims()[0];
+        let m = x.dims()[0];
+        self.forward_with_reference(params, Tensor::cat(vec![reference, x], 0), Some(n))
+            .narrow(0, n, m)
+    }
+
+    fn forward_with_reference(
+        &self,
+        params: &[Tensor<1>],
+        x: Tensor<4>,
+        reference: Option<usize>,
+    ) -> Tensor<2> {
         let standard = self.config.mode == NetMode::Standard;
         let [b, _, _, _] = x.dims();
         let mut p = params.iter().cloned();
@@ -322,7 +342,7 @@ impl Net {
                     ConvOptions::new([2, 2], [1, 1], [1, 1], 1),
                 ),
             };
-            h = self.config.norm.apply(h, eps);
+            h = self.config.norm.apply_with_reference(h, eps, reference);
             if standard {
                 let c = layer.fan_out();
                 h = h * next().reshape([1, c, 1, 1]) + next().reshape([1, c, 1, 1]);

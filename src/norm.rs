@@ -79,11 +79,33 @@ impl Norm {
     /// Normalizes `x` ([B, C, H, W]) to zero mean and unit variance over this norm's axes,
     /// dividing by sqrt(var + eps) with `eps` a [1]-tensor (so it may depend on the weights).
     pub fn apply(self, x: Tensor<4>, eps: Tensor<1>) -> Tensor<4> {
+        self.apply_with_reference(x, eps, None)
+    }
+
+    /// As [`apply`](Self::apply), but batch norm takes its statistics from the first
+    /// `reference` samples only and applies them to all: evaluation with the statistics of a
+    /// fixed batch (exactly scale-invariant, unlike running averages, which mix weights of
+    /// different scales). Other norms are per-sample and ignore `reference`.
+    pub fn apply_with_reference(
+        self,
+        x: Tensor<4>,
+        eps: Tensor<1>,
+        reference: Option<usize>,
+    ) -> Tensor<4> {
         let [b, c, h, w] = x.dims();
         let eps = eps.reshape([1, 1, 1, 1]);
         match self {
             Norm::None => x,
-            Norm::Batch => standardize(x, &[0, 2, 3], eps),
+            Norm::Batch => match reference {
+                Some(n) => {
+                    let dims = [0, 2, 3];
+                    let r = x.clone().narrow(0, 0, n);
+                    let mean = r.clone().mean_dims(&dims);
+                    let var = (r - mean.clone()).powi_scalar(2).mean_dims(&dims);
+                    (x - mean) / (var + eps).sqrt()
+                }
+                None => standardize(x, &[0, 2, 3], eps),
+            },
             Norm::Layer => standardize(x, &[1, 2, 3], eps),
             Norm::Instance => standardize(x, &[2, 3], eps),
             Norm::Group { groups } => {

@@ -47,7 +47,12 @@ pub struct Lockstep {
     step: u64,
     probe_x: Tensor<4>,
     test_x: Tensor<4>,
+    /// A fixed training batch whose batch-norm statistics evaluate decision-boundary grids.
+    reference_x: Tensor<4>,
 }
+
+/// Half-width of the square [−E, E]² over which decision boundaries of 2-D datasets are drawn.
+pub const GRID_EXTENT: f64 = 1.6;
 
 fn images(data: &[f32], n: usize, shape: [usize; 3], device: &Device, p: Precision) -> Tensor<4> {
     let values: Vec<f64> = data.iter().map(|&v| v as f64).collect();
@@ -144,6 +149,9 @@ impl Lockstep {
         let (px, _) = test.gather(&probe_idx);
         let probe_x = images(&px, probe_n, test.sample_shape, &device, p);
         let test_x = images(&test.features, test.len(), test.sample_shape, &device, p);
+        let ref_n = train.len().min(256);
+        let (rx, _) = train.gather(&(0..ref_n).collect::<Vec<_>>());
+        let reference_x = images(&rx, ref_n, train.sample_shape, &device, p);
         Ok(Lockstep {
             exp,
             net,
@@ -155,6 +163,7 @@ impl Lockstep {
             step: 0,
             probe_x,
             test_x,
+            reference_x,
         })
     }
 
@@ -432,6 +441,44 @@ impl Lockstep {
                 let _ = self.rescale_run(i, (-drift.round()).exp2());
             }
         }
+    }
+
+    /// Class probabilities of every run on a `res`×`res` grid over [−E, E]² (E =
+    /// [`GRID_EXTENT`], rows from y = +E down, columns from x = −E), for 2-D datasets: one
+    /// tensor [runs·res²·classes] to read back. Batch norm uses the statistics of a fixed
+    /// training batch, so each point's prediction is independent of the grid.
+    pub fn boundary(&self, res: usize) -> Result<Tensor<1>, ExplrError> {
+        if self.train.sample_shape != [2, 1, 1] {
+            return Err(ExplrError::Unsupported(
+                "decision boundaries are drawn for 2-D datasets only".into(),
+            ));
+        }
+        if !(2..=256).contains(&res) {
+            return Err(ExplrError::OutOfRange(format!(
+                "grid resolution {res}: expected 2..=256"
+            )));
+        }
+        let step = 2.0 * GRID_EXTENT / (res - 1) as f64;
+        let mut pts = Vec::with_capacity(2 * res * res);
+        for row in 0..res {
+            for col in 0..res {
+                pts.push(-GRID_EXTENT + col as f64 * step);
+                pts.push(GRID_EXTENT - row as f64 * step);
+            }
+        }
+        let grid = tensor1(&pts, &self.device, self.exp.precision).reshape([res * res, 2, 1, 1]);
+        let parts = self
+            .runs
+            .iter()
+            .map(|run| {
+                let logits = self
+                    .net
+                    .evaluate(&run.params, self.reference_x.clone(), grid.clone());
+                let probs = burn::tensor::activation::softmax(logits, 1);
+                probs.reshape([res * res * self.net.classes()])
+            })
+            .collect();
+        Ok(Tensor::cat(parts, 0))
     }
 
     /// Trains every run for one step and returns the metrics (blocking read-back: native).

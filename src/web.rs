@@ -98,6 +98,22 @@ impl Trainer {
         serde_json::to_string(&out).map_err(js_err)
     }
 
+    /// Class probabilities of every run on a `res`×`res` grid over [−1.6, 1.6]² (2-D
+    /// datasets), run-major, then row (top first), column, class.
+    pub async fn boundary(&self, res: u32) -> Result<Vec<f32>, JsError> {
+        let t = self.ls.boundary(res as usize).map_err(js_err)?;
+        let data = t
+            .into_data_async()
+            .await
+            .map_err(|e| js_err(format!("GPU read-back failed: {e:?}")))?;
+        Ok(data.iter::<f32>().collect())
+    }
+
+    /// Number of classes of the dataset.
+    pub fn classes(&self) -> u32 {
+        self.ls.net().classes() as u32
+    }
+
     /// Steps completed.
     #[wasm_bindgen(js_name = stepsDone)]
     pub fn steps_done(&self) -> f64 {

@@ -5,6 +5,8 @@ import { FIELDS, crossCheck, defaults, fromQuery, toExperiment, toQuery } from '
 import { Plots, fmt } from './plots.js';
 import { theoryPanel } from './theory.js';
 import { PRESETS } from './presets.js';
+import { drawBoundaries } from './boundary.js';
+import { drawToy, drawToyCurves, toySummary } from './toy.js';
 
 const $ = (id) => document.getElementById(id);
 const parsed = fromQuery(window.location.search);
@@ -19,6 +21,9 @@ let fellBack = false;
 let constants = null;
 let engineReady = false;
 let pendingSteps = 0;
+let lastBoundary = 0;
+let toyWorker = null;
+const TOY_KEYS = ['toy', 'toyeta', 'toywd', 'toysteps'];
 
 /** Shows a message; kind is 'error' or 'notice'. */
 export function message(text, kind = 'notice') {
@@ -80,7 +85,7 @@ function restart(backend = null) {
   document.body.dataset.ready = '0';
   document.body.dataset.steps = '0';
   worker = new Worker(new URL('./worker.js', import.meta.url), { type: 'module' });
-  const want = backend || (state.backend === 'auto' ? (fellBack ? 'cpu' : 'webgpu') : state.backend);
+  const want = backend || (fellBack && state.backend !== 'webgpu' ? 'cpu' : state.backend);
   worker.onmessage = ({ data }) => {
     if (gen !== generation) return;
     onWorker(data);
@@ -117,11 +122,17 @@ function onWorker(m) {
       constants = m.theory;
       if (pendingSteps > 0) worker.postMessage({ type: 'step', steps: pendingSteps });
       pendingSteps = 0;
+      $('boundaries-section').hidden = state.dataset === 'mnist';
+      requestBoundary(true);
       $('theory').replaceChildren(theoryPanel(state, constants, null));
       if (playing) worker.postMessage({ type: 'play', chunk: state.speed });
       break;
+    case 'boundary':
+      drawBoundaries($('boundaries'), labelsOf(toExperiment(state)), m.res, m.classes, m.probs);
+      break;
     case 'metrics': {
       history.push(...m.steps);
+      requestBoundary();
       plots.push(m.steps);
       const last = m.steps.at(-1);
       $('stepcount').textContent = `step ${last.step}`;
@@ -151,6 +162,31 @@ function onWorker(m) {
   }
 }
 
+function requestBoundary(force = false) {
+  if (state.dataset === 'mnist' || !engineReady) return;
+  const now = performance.now();
+  if (!force && now - lastBoundary < 500) return;
+  lastBoundary = now;
+  worker.postMessage({ type: 'boundary', res: 48 });
+}
+
+/** Recomputes the toy path in its own small worker (independent of the training run). */
+function runToy() {
+  if (!toyWorker) {
+    toyWorker = new Worker(new URL('./worker.js', import.meta.url), { type: 'module' });
+    toyWorker.onmessage = ({ data }) => {
+      if (data.type === 'toy') {
+        drawToy($('toy-canvas'), data.path, state.toyeta, state.toy);
+        drawToyCurves($('toy-curves'), data.path, state.toyeta);
+        $('toy-summary').textContent = toySummary(data.path, state.toyeta);
+      } else if (data.type === 'error') {
+        message(`toy: ${data.message}`, 'error');
+      }
+    };
+  }
+  toyWorker.postMessage({ type: 'toy', toy: state.toy, x0: 1.0, y0: 0.2, eta: state.toyeta, wd: state.toywd, steps: state.toysteps });
+}
+
 function togglePlay() {
   playing = !playing;
   if (engineReady) worker.postMessage(playing ? { type: 'play', chunk: state.speed } : { type: 'pause' });
@@ -169,6 +205,11 @@ function onControl(e) {
   const wasPlaying = playing;
   state = next;
   syncUrl();
+  if (TOY_KEYS.includes(key)) {
+    renderControls();
+    runToy();
+    return;
+  }
   if (key === 'speed') {
     renderControls();
     if (playing && engineReady) worker.postMessage({ type: 'play', chunk: state.speed });
@@ -206,10 +247,14 @@ function applyPreset(name) {
   crossCheck(state);
   syncUrl();
   restart();
+  runToy();
+  if (name === 'toy') $('toy-section').scrollIntoView({ behavior: 'auto', block: 'start' });
 }
 
 function wire() {
   $('controls').addEventListener('change', onControl);
+  $('toy-controls').addEventListener('change', onControl);
+  $('toy-controls').addEventListener('submit', (e) => e.preventDefault());
   $('controls').addEventListener('submit', (e) => e.preventDefault());
   $('play').onclick = togglePlay;
   $('step').onclick = () => {
@@ -273,8 +318,10 @@ window.__explr = {
 
 document.body.classList.toggle('embed', state.embed);
 document.body.classList.toggle('lecture', state.mode === 'lecture');
+document.documentElement.classList.toggle('lecture', state.mode === 'lecture');
 if (window.matchMedia('(prefers-reduced-motion: reduce)').matches) document.body.classList.add('reduced-motion');
 wire();
 parsed.problems.forEach((p) => message(p, 'error'));
 syncUrl();
 restart();
+runToy();

@@ -70,7 +70,7 @@ export class Plots {
       scales: { x: { time: false }, y: c.log ? { distr: 3 } : {} },
       axes: [
         { label: 'step', ...(this.lecture ? { font: '16px sans-serif', labelFont: 'bold 16px sans-serif' } : {}) },
-        { size: 70, ...(this.lecture ? { font: '16px sans-serif' } : {}) },
+        { size: 70, values: (_u, splits) => splits.map(fmtAxis), ...(this.lecture ? { font: '16px sans-serif' } : {}) },
       ],
       series,
     };
@@ -117,6 +117,14 @@ export class Plots {
     const ch = this.charts.find((c) => c.def.key === key);
     return ch ? ch.plot.ctx.canvas.toDataURL('image/png') : null;
   }
+}
+
+/** Axis tick labels: short, exponential for very large or small values. */
+function fmtAxis(v) {
+  if (v === null || v === undefined) return '';
+  const a = Math.abs(v);
+  if (a !== 0 && (a >= 1e4 || a < 1e-2)) return v.toExponential(1);
+  return String(Number(v.toPrecision(3)));
 }
 
 /** Compact number formatting for labels and summaries. */

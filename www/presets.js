@@ -6,4 +6,5 @@ export const PRESETS = {
   standard: { net: 'standard' },
   naive: { init: 'naive' },
   mnist: { dataset: 'mnist', norm: 'batch', batch: 64 },
+  toy: { toy: 'bn_regression', toyeta: 0.5, toywd: 0.1, toysteps: 200 },
 };

@@ -22,6 +22,10 @@ export const FIELDS = {
   seed: { kind: 'int', def: 1, min: 0, max: 1e9 },
   speed: { kind: 'int', def: 10, min: 1, max: 100 },
   backend: { kind: 'enum', def: 'auto', values: ['auto', 'webgpu', 'cpu'] },
+  toy: { kind: 'enum', def: 'bn_regression', values: ['bn_regression', 'plain_regression', 'ratio'] },
+  toyeta: { kind: 'number', def: 0.5, min: 0.01, max: 2 },
+  toywd: { kind: 'number', def: 0.1, min: 0, max: 1 },
+  toysteps: { kind: 'int', def: 200, min: 1, max: 5000 },
   embed: { kind: 'bool', def: false },
   mode: { kind: 'enum', def: 'normal', values: ['normal', 'lecture'] },
 };

@@ -3,23 +3,32 @@
 //                        {type: 'play', chunk} | {type: 'pause'} | {type: 'step', steps}
 // Messages out: {type: 'ready', backend, adapter, experiment, stepsPerEpoch}
 //               {type: 'metrics', steps, elapsedMs} | {type: 'error', message, fatal}
-import init, { Trainer, theory } from '../pkg/explr.js';
+import init, { Trainer, theory, toyPath } from '../pkg/explr.js';
 
 let trainer = null;
 let playing = false;
 let chunk = 10;
 let busy = false;
 let scheduled = false;
+let queue = Promise.resolve();
 
-const post = (msg) => self.postMessage(msg);
+/** Runs `fn` after every earlier queued call: the Trainer is never used re-entrantly. */
+function serial(fn) {
+  queue = queue.then(fn, fn);
+  return queue;
+}
 
+const post = (msg, transfer = []) => self.postMessage(msg, transfer);
+
+/** The WebGPU adapter's name and whether it is a software one, or null without WebGPU. */
 async function adapterInfo() {
   if (!('gpu' in navigator)) return null;
   const adapter = await navigator.gpu.requestAdapter();
   if (!adapter) return null;
   const info = adapter.info || {};
-  const name = [info.vendor, info.architecture, info.description].filter(Boolean).join(' ');
-  return name || 'WebGPU adapter';
+  const name = [info.vendor, info.architecture, info.description].filter(Boolean).join(' ') || 'WebGPU adapter';
+  const software = Boolean(info.isFallbackAdapter || adapter.isFallbackAdapter) || /swiftshader|llvmpipe|lavapipe|software|warp/i.test(name);
+  return { name, software };
 }
 
 async function loadMnist(url) {
@@ -32,11 +41,18 @@ async function setup({ experiment, backend, mnistUrl }) {
   await init();
   let adapter = null;
   let chosen = backend;
-  if (backend === 'webgpu') {
+  if (backend === 'webgpu' || backend === 'auto') {
     adapter = await adapterInfo();
     if (!adapter) {
       chosen = 'cpu';
       post({ type: 'notice', message: 'WebGPU is not available in this browser: training on the CPU instead.' });
+    } else if (backend === 'auto') {
+      // These nets are small: on a software adapter every kernel launch costs more than the
+      // whole step takes on the CPU (see the README's benchmark), so auto picks the CPU there.
+      chosen = adapter.software ? 'cpu' : 'webgpu';
+      if (adapter.software) {
+        post({ type: 'notice', message: `Only a software WebGPU adapter (${adapter.name}) is available: training on the CPU, which is much faster here. Choose WebGPU under Backend to compare.` });
+      }
     }
   }
   const exp = JSON.parse(experiment);
@@ -45,14 +61,18 @@ async function setup({ experiment, backend, mnistUrl }) {
   post({
     type: 'ready',
     backend: chosen,
-    adapter,
+    adapter: adapter && adapter.name,
     experiment: trainer.experiment(),
     stepsPerEpoch: trainer.stepsPerEpoch(),
     theory: JSON.parse(theory(exp.hyper.eta, exp.hyper.wd, exp.hyper.momentum)),
   });
 }
 
-async function runSteps(n) {
+function runSteps(n) {
+  return serial(() => runStepsNow(n));
+}
+
+async function runStepsNow(n) {
   if (!trainer || busy) return;
   busy = true;
   try {
@@ -95,6 +115,22 @@ self.onmessage = async ({ data }) => {
       case 'step':
         playing = false;
         await runSteps(Math.max(1, data.steps | 0 || 1));
+        break;
+      case 'boundary':
+        await serial(async () => {
+          if (!trainer) return;
+          try {
+            const res = Math.max(2, Math.min(128, data.res | 0 || 48));
+            const probs = await trainer.boundary(res);
+            post({ type: 'boundary', res, classes: trainer.classes(), probs }, [probs.buffer]);
+          } catch (e) {
+            post({ type: 'error', message: `decision boundary: ${e && e.message ? e.message : e}`, fatal: false });
+          }
+        });
+        break;
+      case 'toy':
+        await init();
+        post({ type: 'toy', id: data.id, path: JSON.parse(toyPath(data.toy, data.x0, data.y0, data.eta, data.wd, data.steps)) });
         break;
       default:
         post({ type: 'error', message: `unknown message ${data.type}`, fatal: false });

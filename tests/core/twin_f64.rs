@@ -2,6 +2,7 @@
 //! run, step for step, to 1e-12.
 
 use crate::common::{max_loss_diff, max_over, train, twin_experiment};
+use explr::Lockstep;
 use explr::experiment::Experiment;
 use explr::model::Precision;
 use explr::norm::Norm;
@@ -221,4 +222,34 @@ fn experiment_validation() {
         .unwrap()
         .to_string();
     assert!(err.contains("MNIST"), "{err}");
+}
+
+#[test]
+fn decision_boundaries_of_the_twins_coincide() {
+    let exp = twin_experiment(Norm::Batch, Precision::F64, TwinInit::Exact, false);
+    let (ls, _) = train(exp, "flex", 200);
+    let res = 24;
+    let p = explr::train::read(ls.boundary(res).unwrap());
+    let k = ls.net().classes();
+    assert_eq!(p.len(), 2 * res * res * k);
+    let (a, b) = p.split_at(res * res * k);
+    let d = explr::metrics::max_abs_diff(a, b);
+    assert!(d < 1e-12, "grid probabilities differ by {d:e}");
+    // Each point's prediction is independent of the others on the grid (fixed BN statistics),
+    // and the classifier has learned something: not every cell predicts the same class.
+    let classes: std::collections::BTreeSet<usize> = a
+        .chunks(k)
+        .map(|c| (0..k).max_by(|&i, &j| c[i].total_cmp(&c[j])).unwrap())
+        .collect();
+    assert!(classes.len() == k, "{classes:?}");
+    let e = Lockstep::new(
+        Experiment::paper_defaults().mnist(),
+        explr::train::device_for("flex").unwrap(),
+        Some(&crate::common::mnist_bytes()),
+    )
+    .unwrap()
+    .boundary(8)
+    .err()
+    .unwrap();
+    assert!(e.to_string().contains("2-D"), "{e}");
 }

@@ -62,6 +62,30 @@ test('every control changes the state, the URL and the run', async () => {
   await page.close();
 });
 
+test('decision boundaries of A and B coincide; the toy panel spikes', async () => {
+  const { page, log } = await open(browser, server.origin, '/?backend=cpu&dataset=blobs&speed=20');
+  await ready(page);
+  await page.click('#play');
+  await waitSteps(page, 60);
+  await page.click('#play');
+  await page.waitForFunction(() => document.querySelectorAll('#boundaries canvas').length === 2);
+  await page.waitForTimeout(800);
+  const pixels = await page.$$eval('#boundaries canvas', (cs) => cs.map((c) => Array.from(c.getContext('2d').getImageData(0, 0, c.width, c.height).data)));
+  let differing = 0;
+  for (let i = 0; i < pixels[0].length; i += 1) if (Math.abs(pixels[0][i] - pixels[1][i]) > 2) differing += 1;
+  assert.ok(differing <= pixels[0].length * 0.002, `${differing} channel values differ`);
+  assert.ok(new Set(pixels[0].filter((_, i) => i % 4 === 0)).size > 3, 'the regions are not uniform');
+  // The toy: BN + WD spikes; its controls are in the URL.
+  await page.waitForFunction(() => /spike/.test(document.getElementById('toy-summary').textContent));
+  assert.match(await page.textContent('#toy-summary'), /[1-9]\d* loss spikes?/);
+  await page.fill('#toywd', '0');
+  await page.$eval('#toywd', (e) => e.dispatchEvent(new Event('change', { bubbles: true })));
+  await page.waitForFunction(() => / 0 loss spikes/.test(document.getElementById('toy-summary').textContent));
+  assert.match(await query(page), /toywd=0/);
+  assert.deepEqual(log.errors, []);
+  await page.close();
+});
+
 test('a link round-trips to the same state', async () => {
   const q = '?eta=0.05&wd=0.001&momentum=0.8&schedule=step&milestones=40,90&norm=group&dataset=spirals&batch=32&seed=3&init=naive&backend=cpu';
   const { page } = await open(browser, server.origin, `/${q}`);
@@ -81,7 +105,7 @@ test('a link round-trips to the same state', async () => {
 test('presets load', async () => {
   const { page, log } = await open(browser, server.origin, '/?backend=cpu');
   await ready(page);
-  for (const [preset, key, want] of [['texp', 'schedule', 'step'], ['nonorm', 'norm', 'none'], ['standard', 'net', 'standard'], ['naive', 'init', 'naive'], ['paper', 'eta', 0.1]]) {
+  for (const [preset, key, want] of [['toy', 'toy', 'bn_regression'], ['texp', 'schedule', 'step'], ['nonorm', 'norm', 'none'], ['standard', 'net', 'standard'], ['naive', 'init', 'naive'], ['paper', 'eta', 0.1]]) {
     await page.selectOption('#preset', preset);
     await ready(page);
     assert.deepEqual((await state(page))[key], want, preset);

@@ -19,7 +19,7 @@ async function lossCurve(page) {
 test('trains on WebGPU (software adapter) and the loss decreases', async () => {
   const browser = await launch({ webgpu: true });
   try {
-    const { page, log } = await open(browser, server.origin, '/?speed=10&dataset=blobs');
+    const { page, log } = await open(browser, server.origin, '/?backend=webgpu&speed=10&dataset=blobs');
     await page.waitForSelector('body[data-ready="1"]', { timeout: 120000 });
     const badge = await page.textContent('#badge');
     console.log(`badge: ${badge}`);
@@ -56,6 +56,19 @@ test('without WebGPU the CPU fallback trains, with a notice', async () => {
     const last = loss.slice(-10).reduce((a, b) => a + b) / 10;
     console.log(`CPU: ${loss.length} steps, loss ${first.toFixed(4)} → ${last.toFixed(4)}`);
     assert.ok(last < first);
+    assert.deepEqual(log.errors, []);
+  } finally {
+    await browser.close();
+  }
+});
+
+test('auto picks the CPU when the only WebGPU adapter is a software one, and says so', async () => {
+  const browser = await launch({ webgpu: true });
+  try {
+    const { page, log } = await open(browser, server.origin, '/');
+    await page.waitForSelector('body[data-ready="1"]', { timeout: 60000 });
+    assert.match(await page.textContent('#badge'), /^CPU/);
+    assert.match(await page.textContent('#messages'), /software WebGPU adapter/);
     assert.deepEqual(log.errors, []);
   } finally {
     await browser.close();
