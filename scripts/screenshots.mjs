@@ -1,7 +1,7 @@
 // Writes the README's screenshots into docs/: the default view after some training, embed mode
 // and lecture mode (CPU backend: headless WebGPU canvases can come out blank, and these are
 // DOM and 2-D canvas charts anyway). Needs a built dist/.
-import { launch, serve, ROOT } from '../tests/e2e/harness.mjs';
+import { launch, playFor, serve, ROOT } from '../tests/e2e/harness.mjs';
 import { join } from 'node:path';
 
 const shots = [
@@ -15,9 +15,7 @@ for (const [file, url, viewport, steps] of shots) {
   const page = await browser.newPage({ viewport });
   await page.goto(`${server.origin}${url}`);
   await page.waitForSelector('body[data-ready="1"]');
-  await page.click('#play');
-  await page.waitForFunction((n) => Number(document.body.dataset.steps || 0) >= n, steps, { timeout: 120000 });
-  await page.click('#play');
+  await playFor(page, steps);
   await page.waitForTimeout(1200);
   await page.screenshot({ path: join(ROOT, 'docs', file), fullPage: file === 'default.png' });
   console.log(`docs/${file}`);

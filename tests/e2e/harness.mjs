@@ -68,3 +68,13 @@ export async function open(browser, origin, url) {
 export async function waitSteps(page, steps, timeout = 120000) {
   await page.waitForFunction((n) => Number(document.body.dataset.steps || 0) >= n, steps, { timeout, polling: 200 });
 }
+
+/** Plays until the page has trained at least `steps` steps, then pauses. */
+export async function playFor(page, steps, timeout = 120000) {
+  await page.click('#play');
+  await waitSteps(page, steps, timeout);
+  await page.click('#play');
+}
+
+/** Mean of an array of numbers. */
+export const mean = (a) => a.reduce((x, y) => x + y, 0) / a.length;

@@ -3,7 +3,7 @@
 // modes, exports, a fuzz of malformed links, no foreign requests, no console errors.
 import { test, before, after } from 'node:test';
 import assert from 'node:assert/strict';
-import { launch, open, serve, waitSteps } from './harness.mjs';
+import { launch, open, playFor, serve, waitSteps } from './harness.mjs';
 
 let server;
 let browser;
@@ -65,9 +65,7 @@ test('every control changes the state, the URL and the run', async () => {
 test('decision boundaries of A and B coincide; the toy panel spikes', async () => {
   const { page, log } = await open(browser, server.origin, '/?backend=cpu&dataset=blobs&speed=20');
   await ready(page);
-  await page.click('#play');
-  await waitSteps(page, 60);
-  await page.click('#play');
+  await playFor(page, 60);
   await page.waitForFunction(() => document.querySelectorAll('#boundaries canvas').length === 2);
   await page.waitForTimeout(800);
   const pixels = await page.$$eval('#boundaries canvas', (cs) => cs.map((c) => Array.from(c.getContext('2d').getImageData(0, 0, c.width, c.height).data)));
@@ -131,9 +129,7 @@ test('embed and lecture modes render', async () => {
 test('exports download real data', async () => {
   const { page } = await open(browser, server.origin, '/?backend=cpu&speed=20');
   await ready(page);
-  await page.click('#play');
-  await waitSteps(page, 40);
-  await page.click('#play');
+  await playFor(page, 40);
   const [csv] = await Promise.all([page.waitForEvent('download'), page.click('#export-csv')]);
   const text = await (await csv.createReadStream()).toArray().then((b) => Buffer.concat(b).toString());
   const lines = text.trim().split('\n');
@@ -179,9 +175,7 @@ test('200 malformed links give messages, never an uncaught error', async () => {
 test('no request leaves the origin and the console stays clean', async () => {
   const { page, log } = await open(browser, server.origin, '/?dataset=mnist&backend=cpu&speed=5');
   await ready(page);
-  await page.click('#play');
-  await waitSteps(page, 10);
-  await page.click('#play');
+  await playFor(page, 10);
   assert.deepEqual(log.foreign, []);
   assert.deepEqual(log.errors, []);
   await page.close();

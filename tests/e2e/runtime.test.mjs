@@ -2,7 +2,7 @@
 // arrive and the loss goes down; with WebGPU off, the CPU fallback trains instead.
 import { test, before, after } from 'node:test';
 import assert from 'node:assert/strict';
-import { launch, open, serve, waitSteps } from './harness.mjs';
+import { launch, mean, open, playFor, serve } from './harness.mjs';
 
 let server;
 before(async () => {
@@ -24,12 +24,10 @@ test('trains on WebGPU (software adapter) and the loss decreases', async () => {
     const badge = await page.textContent('#badge');
     console.log(`badge: ${badge}`);
     assert.match(badge, /^WebGPU/);
-    await page.click('#play');
-    await waitSteps(page, 40, 240000);
-    await page.click('#play');
+    await playFor(page, 40, 240000);
     const loss = await lossCurve(page);
-    const first = loss.slice(0, 5).reduce((a, b) => a + b) / 5;
-    const last = loss.slice(-5).reduce((a, b) => a + b) / 5;
+    const first = mean(loss.slice(0, 5));
+    const last = mean(loss.slice(-5));
     console.log(`WebGPU: ${loss.length} steps, loss ${first.toFixed(4)} → ${last.toFixed(4)}`);
     assert.ok(last < first, `loss should decrease: ${first} → ${last}`);
     const b = await page.evaluate(() => window.__explr.history.at(-1).runs[1]);
@@ -48,12 +46,10 @@ test('without WebGPU the CPU fallback trains, with a notice', async () => {
     await page.waitForSelector('body[data-ready="1"]', { timeout: 60000 });
     assert.match(await page.textContent('#badge'), /^CPU/);
     assert.match(await page.textContent('#messages'), /WebGPU is not available/);
-    await page.click('#play');
-    await waitSteps(page, 100, 60000);
-    await page.click('#play');
+    await playFor(page, 100, 60000);
     const loss = await lossCurve(page);
-    const first = loss.slice(0, 10).reduce((a, b) => a + b) / 10;
-    const last = loss.slice(-10).reduce((a, b) => a + b) / 10;
+    const first = mean(loss.slice(0, 10));
+    const last = mean(loss.slice(-10));
     console.log(`CPU: ${loss.length} steps, loss ${first.toFixed(4)} → ${last.toFixed(4)}`);
     assert.ok(last < first);
     assert.deepEqual(log.errors, []);
