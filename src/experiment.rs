@@ -70,8 +70,6 @@ pub struct Experiment {
     pub precision: Precision,
     /// Evaluate on the test set every this many steps (0 = never).
     pub eval_every: u64,
-    /// Size of the fixed probe batch whose predictions are compared across runs.
-    pub probe: usize,
     /// Rescale a WD-free run once ‖θ̃‖ has drifted 2^this from its initial norm (paper §6).
     pub rescale_log2: f64,
 }
@@ -111,7 +109,6 @@ impl Experiment {
             seed: 1,
             precision: Precision::F32,
             eval_every: 50,
-            probe: 64,
             rescale_log2: 16.0,
         }
     }
@@ -169,12 +166,6 @@ impl Experiment {
             return Err(ExplrError::OutOfRange(format!(
                 "{} samples: expected 16..=100000",
                 self.samples
-            )));
-        }
-        if self.probe == 0 || self.probe > 1024 {
-            return Err(ExplrError::OutOfRange(format!(
-                "probe batch {}: expected 1..=1024",
-                self.probe
             )));
         }
         if !(self.rescale_log2.is_finite() && self.rescale_log2 > 0.0) {

@@ -301,7 +301,7 @@ fn equiv(a: EquivArgs) -> Result<(), ExplrError> {
         println!("  max relative weight error ‖θ̃/c_t − θ‖/‖θ‖ = {max_rel:.3e}");
         println!("  max |loss_A − loss_B|                   = {max_loss:.3e}");
         println!("  max angle between runs                  = {max_angle:.3e} rad");
-        println!("  max probe probability difference        = {max_prob:.3e}");
+        println!("  max probability difference on the batch = {max_prob:.3e}");
         if let Some(m) = last {
             println!(
                 "  ‖θ̃‖/‖θ‖ measured {:.12}, predicted α^-t {:.12}",

@@ -25,7 +25,8 @@ pub struct RunMetrics {
     pub rel_weight_error: f64,
     /// Angle (rad) between this run's weights and the reference run's.
     pub angle: f64,
-    /// Largest |p − p_ref| of predicted class probabilities on the probe batch.
+    /// Largest |p − p_ref| of predicted class probabilities on the step's minibatch (both
+    /// runs see the same inputs and, in training mode, the same batch statistics).
     pub prob_diff: f64,
     /// ln of the factor by which the stored weights are scaled to stay in range (paper §6).
     pub ln_stored_scale: f64,

@@ -45,7 +45,6 @@ pub struct Lockstep {
     order: BatchOrder,
     runs: Vec<Run>,
     step: u64,
-    probe_x: Tensor<4>,
     test_x: Tensor<4>,
     /// A fixed training batch whose batch-norm statistics evaluate decision-boundary grids.
     reference_x: Tensor<4>,
@@ -144,10 +143,6 @@ impl Lockstep {
                 rescales: 0,
             });
         }
-        let probe_n = exp.probe.min(test.len());
-        let probe_idx: Vec<usize> = (0..probe_n).collect();
-        let (px, _) = test.gather(&probe_idx);
-        let probe_x = images(&px, probe_n, test.sample_shape, &device, p);
         let test_x = images(&test.features, test.len(), test.sample_shape, &device, p);
         let ref_n = train.len().min(256);
         let (rx, _) = train.gather(&(0..ref_n).collect::<Vec<_>>());
@@ -161,7 +156,6 @@ impl Lockstep {
             order,
             runs,
             step: 0,
-            probe_x,
             test_x,
             reference_x,
         })
@@ -252,14 +246,24 @@ impl Lockstep {
     }
 
     fn flat_logits(&self, i: usize, x: Tensor<4>) -> Tensor<1> {
-        let out = self.net.forward(&self.runs[i].params, x);
-        let n: usize = out.dims().iter().product();
-        out.reshape([n])
+        flatten(self.net.forward(&self.runs[i].params, x))
+    }
+
+    /// Whether parameter tensor `j` is read back each step: the hidden weights (norm, angle,
+    /// scale) and every trained tensor (per-layer norms), computed on the host from one copy.
+    fn read_back(&self) -> Vec<bool> {
+        self.net
+            .params()
+            .iter()
+            .map(|p| p.hidden || p.trainable)
+            .collect()
     }
 
     /// Trains every run for one step on the next shared minibatch, without reading anything
     /// back: the returned [`PendingStep`] holds, in one device tensor, all that its metrics
-    /// need. Several pending steps can be read back together ([`PendingStep::concat`]).
+    /// need — each run's minibatch logits and weights, and test logits on evaluation steps.
+    /// Norms are taken on the host, so a step adds no GPU work beyond training and copies.
+    /// Several pending steps can be read back together ([`PendingStep::concat`]).
     pub fn advance(&mut self) -> PendingStep {
         let idx = self.order.next_batch().to_vec();
         let (x, y) = self.train.gather(&idx);
@@ -291,9 +295,7 @@ impl Lockstep {
                 .zip(&trainable)
                 .map(|(p, &tr)| if tr { p.grad(&grads) } else { None })
                 .collect();
-            let logits = logits.inner();
-            let m: usize = logits.dims().iter().product();
-            parts.push(logits.reshape([m]));
+            parts.push(flatten(logits.inner()));
             optim::sgd_step(
                 &mut run.params,
                 &mut run.state,
@@ -306,24 +308,16 @@ impl Lockstep {
         }
         self.step += 1;
         let evaluate = self.exp.eval_every > 0 && self.step.is_multiple_of(self.exp.eval_every);
+        let read = self.read_back();
         for i in 0..self.runs.len() {
             let run = &self.runs[i];
-            let info = self.net.params();
             parts.extend(
                 run.params
                     .iter()
-                    .zip(info)
-                    .filter(|(_, p)| p.hidden)
+                    .zip(&read)
+                    .filter(|(_, r)| **r)
                     .map(|(w, _)| w.clone()),
             );
-            parts.extend(
-                run.params
-                    .iter()
-                    .zip(info)
-                    .filter(|(_, p)| p.trainable)
-                    .map(|(w, _)| w.clone().powi_scalar(2).sum()),
-            );
-            parts.push(self.flat_logits(i, self.probe_x.clone()));
             if evaluate {
                 parts.push(self.flat_logits(i, self.test_x.clone()));
             }
@@ -344,8 +338,13 @@ impl Lockstep {
         let k = self.net.classes();
         let runs = self.runs.len();
         let info = self.net.params();
-        let hidden_len: usize = info.iter().filter(|p| p.hidden).map(|p| p.len).sum();
-        let trained = info.iter().filter(|p| p.trainable).count();
+        let read = self.read_back();
+        let read_len: usize = info
+            .iter()
+            .zip(&read)
+            .filter(|(_, r)| **r)
+            .map(|(p, _)| p.len)
+            .sum();
         let mut rest = values;
         let mut take = |n: usize| {
             let (head, tail) = rest.split_at(n.min(rest.len()));
@@ -353,22 +352,38 @@ impl Lockstep {
             head
         };
         let batch: Vec<&[f64]> = (0..runs).map(|_| take(p.labels.len() * k)).collect();
+        let probs: Vec<Vec<f64>> = batch.iter().map(|b| metrics::softmax(b, k)).collect();
         let mut weights = Vec::with_capacity(runs);
         let mut sq_norms = Vec::with_capacity(runs);
-        let mut probs = Vec::with_capacity(runs);
         let mut tests = Vec::with_capacity(runs);
-        let probe_len = self.probe_x.dims()[0] * k;
         for _ in 0..runs {
-            weights.push(take(hidden_len));
-            sq_norms.push(take(trained));
-            probs.push(metrics::softmax(take(probe_len), k));
+            let mut all = take(read_len);
+            if all.len() != read_len {
+                return Err(ExplrError::Data(
+                    "metrics buffer has the wrong length".into(),
+                ));
+            }
+            let mut hidden = Vec::new();
+            let mut sq = Vec::new();
+            for (param, _) in info.iter().zip(&read).filter(|(_, r)| **r) {
+                let (w, tail) = all.split_at(param.len);
+                all = tail;
+                if param.hidden {
+                    hidden.extend_from_slice(w);
+                }
+                if param.trainable {
+                    sq.push(w.iter().map(|v| v * v).sum::<f64>());
+                }
+            }
+            weights.push(hidden);
+            sq_norms.push(sq);
             tests.push(if p.evaluate {
                 Some(take(self.test.len() * k))
             } else {
                 None
             });
         }
-        if !rest.is_empty() || weights.last().is_some_and(|w| w.len() != hidden_len) {
+        if !rest.is_empty() {
             return Err(ExplrError::Data(
                 "metrics buffer has the wrong length".into(),
             ));
@@ -385,14 +400,18 @@ impl Lockstep {
             }
             let r = self.runs[i].reference;
             let (s_i, s_r) = (p.ln_scales[i], p.ln_scales[r]);
-            let ln_norm = metrics::norm(weights[i]).ln() - s_i;
-            let ln_norm_ref = metrics::norm(weights[r]).ln() - s_r;
+            let ln_norm = metrics::norm(&weights[i]).ln() - s_i;
+            let ln_norm_ref = metrics::norm(&weights[r]).ln() - s_r;
             let ln_pred = match &mut self.runs[i].predicted {
                 Some(pred) => pred.ln_scale(t),
                 None => 0.0,
             };
-            let rel =
-                metrics::rel_error(weights[i], (-s_i - ln_pred).exp(), weights[r], (-s_r).exp());
+            let rel = metrics::rel_error(
+                &weights[i],
+                (-s_i - ln_pred).exp(),
+                &weights[r],
+                (-s_r).exp(),
+            );
             let layer_norms = sq_norms[i]
                 .iter()
                 .map(|sq| (0.5 * sq.ln() - s_i).exp())
@@ -414,7 +433,7 @@ impl Lockstep {
                 ln_scale_measured: ln_norm - ln_norm_ref,
                 ln_scale_predicted: ln_pred,
                 rel_weight_error: rel,
-                angle: metrics::angle(weights[i], weights[r]),
+                angle: metrics::angle(&weights[i], &weights[r]),
                 prob_diff: metrics::max_abs_diff(&probs[i], &probs[r]),
                 ln_stored_scale: s_i,
                 test_accuracy,
@@ -522,6 +541,12 @@ impl PendingStep {
     pub fn is_empty(&self) -> bool {
         self.len() == 0
     }
+}
+
+/// A [N, K] tensor as a flat [N·K] one.
+fn flatten(t: Tensor<2>) -> Tensor<1> {
+    let [n, k] = t.dims();
+    t.reshape([n * k])
 }
 
 /// Device for a backend name: `flex` (CPU) or `wgpu` (GPU, or a software Vulkan driver).

@@ -164,7 +164,6 @@ export function toExperiment(state) {
     seed: state.seed,
     precision: 'f32',
     eval_every: 20,
-    probe: 64,
     rescale_log2: 16,
   };
 }
