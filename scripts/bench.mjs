@@ -1,6 +1,8 @@
 // Benchmark (not a test): prints the .wasm size raw and gzipped, time from page load to the
 // first training step, and steps/s of the default configuration on WebGPU (software adapter
-// in headless Chromium here) and on the CPU fallback. Needs a built dist/ (npm run build).
+// in headless Chromium here) and on the CPU fallback, and on WebGPU what a step asks of the GPU:
+// dispatches, submits, uploads and read-backs per step, and the kernels dispatched most.
+// Needs a built dist/ (npm run build).
 // Usage: node scripts/bench.mjs [--steps N]
 import { readdirSync, readFileSync, statSync } from 'node:fs';
 import { gzipSync } from 'node:zlib';
@@ -17,6 +19,16 @@ if (!wasm) {
 const bytes = readFileSync(join(assets, wasm));
 console.log(`wasm size: ${(statSync(join(assets, wasm)).size / 1e6).toFixed(2)} MB raw, ${(gzipSync(bytes, { level: 9 }).length / 1e6).toFixed(2)} MB gzipped`);
 
+/** Prints per-step WebGPU work between two profiles taken `steps` steps apart. */
+function report(a, b, steps) {
+  const per = (k) => ((b.totals[k] - a.totals[k]) / steps).toFixed(1);
+  console.log(`  WebGPU per step: ${per('dispatches')} dispatches, ${per('submits')} submits, ${per('uploads')} uploads, ` +
+    `${per('readbacks')} read-backs; ${b.totals.pipelines} pipelines compiled in all`);
+  const before = new Map(a.kernels);
+  const top = b.kernels.map(([k, n]) => [k, (n - (before.get(k) || 0)) / steps]).filter(([, n]) => n > 0).sort((x, y) => y[1] - x[1]);
+  console.log(`  kernels per step (${top.length} kinds): ${top.slice(0, 12).map(([k, n]) => `${k} ${n.toFixed(1)}`).join(', ')}`);
+}
+
 const server = await serve();
 for (const backend of ['webgpu', 'cpu']) {
   const browser = await launch({ webgpu: backend === 'webgpu' });
@@ -30,14 +42,22 @@ for (const backend of ['webgpu', 'cpu']) {
     await page.waitForFunction(() => Number(document.body.dataset.steps || 0) >= 1, null, { timeout: 300000 });
     const first = Date.now() - t0;
     const badge = await page.textContent('#badge');
+    const gpu0 = await page.evaluate(() => window.__explr.gpuProfile());
+    const perf0 = await page.evaluate(() => window.__explr.perf);
     await page.click('#play');
     const t1 = Date.now();
     await page.waitForFunction((n) => Number(document.body.dataset.steps || 0) >= n, steps + 1, { timeout: 600000, polling: 100 });
     const dt = (Date.now() - t1) / 1000;
     const done = await page.evaluate(() => Number(document.body.dataset.steps));
     await page.click('#play');
+    const gpu1 = await page.evaluate(() => window.__explr.gpuProfile());
+    const perf1 = await page.evaluate(() => window.__explr.perf);
+    const n = perf1.steps - perf0.steps;
     console.log(`${backend.padEnd(6)} [${badge}]: page load → engine ready ${ready} ms, → first step ${first} ms; ` +
       `${((done - 1) / dt).toFixed(1)} steps/s (${(1000 * dt / (done - 1)).toFixed(1)} ms/step, 2 runs in lockstep, ${done - 1} steps)`);
+    console.log(`  per step: ${((perf1.queueMs - perf0.queueMs) / n).toFixed(1)} ms queueing (graph, encoding, submits), ` +
+      `${((perf1.waitMs - perf0.waitMs) / n).toFixed(1)} ms waiting for the device and the read-back`);
+    if (gpu1.backend === 'webgpu') report(gpu0, gpu1, (await page.evaluate(() => window.__explr.history.at(-1).step)) - 1);
   } finally {
     await browser.close();
   }

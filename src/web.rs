@@ -3,6 +3,7 @@
 //! reads from the GPU is async.
 
 use std::cell::RefCell;
+use std::sync::atomic::{AtomicBool, Ordering};
 
 use burn::tensor::Device;
 use wasm_bindgen::prelude::*;
@@ -20,9 +21,36 @@ fn js_err(e: impl std::fmt::Display) -> JsError {
     JsError::new(&e.to_string())
 }
 
-/// Installs a panic hook that reports Rust panics on the console.
+#[cfg(target_family = "wasm")]
+unsafe extern "C" {
+    /// The module's static constructors, synthesized by the wasm linker.
+    fn __wasm_call_ctors();
+}
+
+/// Runs the module's static constructors (the GPU compiler's `inventory` registrations) once.
+///
+/// Without an explicit call, the wasm linker treats the module as a "command" and reruns every
+/// constructor at the start of *each* exported function — including the small exports that
+/// wasm-bindgen's glue calls for every JS value crossing the boundary, thousands of times per
+/// WebGPU step. That rerunning was ≈ 90 % of a WebGPU step's time (scripts/build-wasm.sh checks
+/// the linker output for it).
+fn run_constructors_once() {
+    static DONE: AtomicBool = AtomicBool::new(false);
+    if !DONE.swap(true, Ordering::SeqCst) {
+        #[cfg(target_family = "wasm")]
+        // SAFETY: the linker-synthesized constructor list, run exactly once, before any
+        // code that reads what the constructors register (every entry point calls this first).
+        unsafe {
+            __wasm_call_ctors()
+        };
+    }
+}
+
+/// Runs the static constructors and installs a panic hook that reports Rust panics on the
+/// console (called by the bindings when the module loads).
 #[wasm_bindgen(start)]
 pub fn start() {
+    run_constructors_once();
     console_error_panic_hook::set_once();
 }
 
@@ -34,6 +62,8 @@ async fn webgpu() -> Result<Device, JsError> {
     }
     let device = Device::wgpu_options()
         .graphics_api(burn::tensor::wgpu::WgpuBackend::WebGpu)
+        // Up to 256 kernels per submit (default 32): fewer, larger submits per step.
+        .tasks_max(256)
         .init_async()
         .await
         .map_err(|e| js_err(format!("WebGPU initialisation failed: {e}")))?;
@@ -46,6 +76,8 @@ async fn webgpu() -> Result<Device, JsError> {
 pub struct Trainer {
     ls: Lockstep,
     backend: String,
+    queue_ms: f64,
+    wait_ms: f64,
 }
 
 #[wasm_bindgen]
@@ -57,6 +89,7 @@ impl Trainer {
         backend: String,
         mnist: Option<Vec<u8>>,
     ) -> Result<Trainer, JsError> {
+        run_constructors_once();
         let exp: Experiment = serde_json::from_str(&config).map_err(js_err)?;
         let device = match backend.as_str() {
             "webgpu" => {
@@ -71,17 +104,27 @@ impl Trainer {
             other => return Err(js_err(format!("unknown backend '{other}'"))),
         };
         let ls = Lockstep::new(exp, device, mnist.as_deref()).map_err(js_err)?;
-        Ok(Trainer { ls, backend })
+        Ok(Trainer {
+            ls,
+            backend,
+            queue_ms: 0.0,
+            wait_ms: 0.0,
+        })
     }
 
     /// Trains `steps` steps, reading all their metrics back in one transfer; resolves to a
     /// JSON array of per-step metrics.
     pub async fn run(&mut self, steps: u32) -> Result<String, JsError> {
+        let t0 = js_sys::Date::now();
         let pending: Vec<PendingStep> = (0..steps.max(1)).map(|_| self.ls.advance()).collect();
-        let data = PendingStep::concat(&pending)
+        let all = PendingStep::concat(&pending);
+        let t1 = js_sys::Date::now();
+        let data = all
             .into_data_async()
             .await
             .map_err(|e| js_err(format!("GPU read-back failed: {e:?}")))?;
+        self.queue_ms = t1 - t0;
+        self.wait_ms = js_sys::Date::now() - t1;
         let values: Vec<f64> = data.iter::<f64>().collect();
         let mut out = Vec::with_capacity(pending.len());
         let mut offset = 0;
@@ -107,6 +150,20 @@ impl Trainer {
             .await
             .map_err(|e| js_err(format!("GPU read-back failed: {e:?}")))?;
         Ok(data.iter::<f32>().collect())
+    }
+
+    /// Milliseconds the last `run` spent queueing its steps (building the graph, encoding and
+    /// submitting kernels; all the work on the CPU backend).
+    #[wasm_bindgen(getter, js_name = queueMs)]
+    pub fn queue_ms(&self) -> f64 {
+        self.queue_ms
+    }
+
+    /// Milliseconds the last `run` then waited for its results (the device finishing the queued
+    /// work and the read-back).
+    #[wasm_bindgen(getter, js_name = waitMs)]
+    pub fn wait_ms(&self) -> f64 {
+        self.wait_ms
     }
 
     /// Number of classes of the dataset.

@@ -23,6 +23,12 @@ let engineReady = false;
 let pendingSteps = 0;
 let lastBoundary = 0;
 let toyWorker = null;
+/** After a fallback: {steps, play} to replay on the new backend, so no progress is lost. */
+let resume = null;
+let gpuPerStep = null;
+/** Running totals of where training time went: queueing steps vs waiting for results. */
+let perf = { steps: 0, queueMs: 0, waitMs: 0 };
+const profileWaiters = [];
 const TOY_KEYS = ['toy', 'toyeta', 'toywd', 'toysteps'];
 
 /** Shows a message; kind is 'error' or 'notice'. */
@@ -68,8 +74,11 @@ function labelsOf(exp) {
   return exp.runs.map((r) => r.label);
 }
 
-/** (Re)starts the worker with the current state; `backend` overrides the state's choice. */
-function restart(backend = null) {
+/**
+ * (Re)starts the worker with the current state; `backend` overrides the state's choice and
+ * `replay` ({steps, play}) retrains that many steps on it before going on.
+ */
+function restart(backend = null, replay = null) {
   generation += 1;
   const gen = generation;
   if (worker) worker.terminate();
@@ -82,6 +91,9 @@ function restart(backend = null) {
   setBadge('starting…', '');
   engineReady = false;
   pendingSteps = 0;
+  resume = replay && replay.steps > 0 ? replay : null;
+  gpuPerStep = null;
+  $('rate').textContent = '';
   document.body.dataset.ready = '0';
   document.body.dataset.steps = '0';
   worker = new Worker(new URL('./worker.js', import.meta.url), { type: 'module' });
@@ -100,12 +112,23 @@ function restart(backend = null) {
   $('theory').replaceChildren(theoryPanel(state, null, null));
 }
 
+/** Where training had got to: the steps to replay after a fallback, and whether it played. */
+function progress() {
+  return { steps: history.length ? history.at(-1).step : 0, play: playing };
+}
+
+function fallBackToCpu(what) {
+  fellBack = true;
+  const p = progress();
+  const replay = p.steps > 0 ? ` Replaying the ${p.steps} steps done so far from the same seed, then going on.` : '';
+  message(`${what}. Restarting on the CPU backend.${replay}`, 'error');
+  restart('cpu', p);
+}
+
 function fatal(text) {
   const onGpu = $('badge').dataset.backend === 'webgpu' || $('badge').dataset.backend === '';
   if (onGpu && state.backend !== 'cpu' && !fellBack) {
-    fellBack = true;
-    message(`The GPU run failed (${text}). Restarting on the CPU backend.`, 'error');
-    restart('cpu');
+    fallBackToCpu(`The GPU run failed (${text})`);
   } else {
     message(`Training stopped: ${text}`, 'error');
     playing = false;
@@ -120,6 +143,12 @@ function onWorker(m) {
       document.body.dataset.ready = '1';
       engineReady = true;
       constants = m.theory;
+      if (resume) {
+        pendingSteps += resume.steps;
+        playing = playing || resume.play;
+        resume = null;
+        renderControls();
+      }
       if (pendingSteps > 0) worker.postMessage({ type: 'step', steps: pendingSteps });
       pendingSteps = 0;
       $('boundaries-section').hidden = state.dataset === 'mnist';
@@ -137,10 +166,13 @@ function onWorker(m) {
       const last = m.steps.at(-1);
       $('stepcount').textContent = `step ${last.step}`;
       $('theory').replaceChildren(theoryPanel(state, constants, last));
+      if (m.gpu) gpuPerStep = m.gpu.dispatches / m.steps.length;
+      perf = { steps: perf.steps + m.steps.length, queueMs: perf.queueMs + m.queueMs, waitMs: perf.waitMs + m.waitMs };
       const now = performance.now();
       if (now - lastRate.t > 1000) {
         const rate = ((last.step - lastRate.steps) * 1000) / (now - lastRate.t);
-        $('rate').textContent = `${fmt(Math.max(0, rate))} steps/s`;
+        const gpu = gpuPerStep === null ? '' : ` · ${Math.round(gpuPerStep)} GPU dispatches/step`;
+        $('rate').textContent = `${fmt(Math.max(0, rate))} steps/s${gpu}`;
         lastRate = { t: now, steps: last.step };
       }
       document.body.dataset.steps = String(last.step);
@@ -148,6 +180,12 @@ function onWorker(m) {
     }
     case 'notice':
       message(m.message, 'notice');
+      break;
+    case 'lost':
+      if (state.backend !== 'cpu') fallBackToCpu(`The GPU stopped: ${m.message}`);
+      break;
+    case 'gpu-profile':
+      profileWaiters.splice(0).forEach((resolve) => resolve(m));
       break;
     case 'error':
       if (m.fatal) fatal(m.message);
@@ -306,13 +344,26 @@ function wire() {
   }
 }
 
-// Read-only hooks for tests and the benchmark: the metric history and the current state.
+// Hooks for tests and the benchmark: the metric history, the current state, the worker's
+// WebGPU counters, and a way to lose the GPU device on purpose (to see the page recover).
 window.__explr = {
   get history() {
     return history;
   },
   get state() {
     return state;
+  },
+  get perf() {
+    return { ...perf };
+  },
+  gpuProfile() {
+    return new Promise((resolve) => {
+      profileWaiters.push(resolve);
+      worker.postMessage({ type: 'gpu-profile' });
+    });
+  },
+  loseDevice() {
+    worker.postMessage({ type: 'lose-device' });
   },
 };
 

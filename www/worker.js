@@ -1,11 +1,20 @@
 // The training worker: owns the wasm module and the lockstep Trainer, so the page never
 // freezes. Messages in:  {type: 'init', experiment, backend, mnistUrl}
 //                        {type: 'play', chunk} | {type: 'pause'} | {type: 'step', steps}
+//                        {type: 'boundary', res} | {type: 'toy', …} | {type: 'gpu-profile'}
+//                        {type: 'lose-device'} (destroys the WebGPU device: tests the recovery)
 // Messages out: {type: 'ready', backend, adapter, experiment, stepsPerEpoch}
-//               {type: 'metrics', steps, elapsedMs} | {type: 'error', message, fatal}
+//               {type: 'metrics', steps, elapsedMs, gpu?} | {type: 'error', message, fatal}
+//               {type: 'lost', message} | {type: 'gpu-profile', totals, kernels}
 import init, { Trainer, theory, toyPath } from '../pkg/explr.js';
+import { destroyDevices, gpuDelta, gpuTotals, installGpuStats, kernelCounts } from './gpu-stats.js';
+
+/** Most steps read back in one transfer; longer requests (a replay) arrive in several batches. */
+const MAX_CHUNK = 200;
 
 let trainer = null;
+let backend = null;
+let deviceLost = false;
 let playing = false;
 let chunk = 10;
 let busy = false;
@@ -19,6 +28,13 @@ function serial(fn) {
 }
 
 const post = (msg, transfer = []) => self.postMessage(msg, transfer);
+
+installGpuStats((info) => {
+  if (deviceLost) return;
+  deviceLost = true;
+  playing = false;
+  post({ type: 'lost', message: `the WebGPU device was lost (${info.reason || 'unknown'}${info.message ? `: ${info.message}` : ''})` });
+});
 
 /** The WebGPU adapter's name and whether it is a software one, or null without WebGPU. */
 async function adapterInfo() {
@@ -37,16 +53,16 @@ async function loadMnist(url) {
   return new Uint8Array(await res.arrayBuffer());
 }
 
-async function setup({ experiment, backend, mnistUrl }) {
+async function setup({ experiment, backend: wanted, mnistUrl }) {
   await init();
   let adapter = null;
-  let chosen = backend;
-  if (backend === 'webgpu' || backend === 'auto') {
+  let chosen = wanted;
+  if (wanted === 'webgpu' || wanted === 'auto') {
     adapter = await adapterInfo();
     if (!adapter) {
       chosen = 'cpu';
       post({ type: 'notice', message: 'WebGPU is not available in this browser: training on the CPU instead.' });
-    } else if (backend === 'auto') {
+    } else if (wanted === 'auto') {
       // These nets are small: on a software adapter every kernel launch costs more than the
       // whole step takes on the CPU (see the README's benchmark), so auto picks the CPU there.
       chosen = adapter.software ? 'cpu' : 'webgpu';
@@ -58,6 +74,7 @@ async function setup({ experiment, backend, mnistUrl }) {
   const exp = JSON.parse(experiment);
   const mnist = exp.dataset === 'mnist' ? await loadMnist(mnistUrl) : undefined;
   trainer = await Trainer.create(experiment, chosen, mnist);
+  backend = chosen;
   post({
     type: 'ready',
     backend: chosen,
@@ -76,12 +93,21 @@ async function runStepsNow(n) {
   if (!trainer || busy) return;
   busy = true;
   try {
-    const t0 = performance.now();
-    const steps = JSON.parse(await trainer.run(n));
-    post({ type: 'metrics', steps, elapsedMs: performance.now() - t0 });
+    for (let left = n; left > 0 && !deviceLost;) {
+      const k = Math.min(left, MAX_CHUNK);
+      left -= k;
+      const t0 = performance.now();
+      const before = gpuTotals();
+      const steps = JSON.parse(await trainer.run(k));
+      const msg = { type: 'metrics', steps, elapsedMs: performance.now() - t0, queueMs: trainer.queueMs, waitMs: trainer.waitMs };
+      if (backend === 'webgpu') msg.gpu = gpuDelta(before, gpuTotals());
+      post(msg);
+    }
   } catch (e) {
     playing = false;
-    post({ type: 'error', message: String(e && e.message ? e.message : e), fatal: false });
+    // A lost device also fails the step in flight; the 'lost' message already says why.
+    await new Promise((r) => setTimeout(r, 0));
+    if (!deviceLost) post({ type: 'error', message: String(e && e.message ? e.message : e), fatal: false });
   } finally {
     busy = false;
   }
@@ -116,6 +142,12 @@ self.onmessage = async ({ data }) => {
         playing = false;
         await runSteps(Math.max(1, data.steps | 0 || 1));
         break;
+      case 'gpu-profile':
+        await serial(() => post({ type: 'gpu-profile', backend, totals: gpuTotals(), kernels: kernelCounts() }));
+        break;
+      case 'lose-device':
+        post({ type: 'notice', message: `Destroying ${destroyDevices()} WebGPU device(s) on request.` });
+        break;
       case 'boundary':
         await serial(async () => {
           if (!trainer) return;
@@ -140,5 +172,9 @@ self.onmessage = async ({ data }) => {
   }
 };
 
-self.addEventListener('error', (e) => post({ type: 'error', message: e.message, fatal: true }));
-self.addEventListener('unhandledrejection', (e) => post({ type: 'error', message: String(e.reason), fatal: true }));
+self.addEventListener('error', (e) => {
+  if (!deviceLost) post({ type: 'error', message: e.message, fatal: true });
+});
+self.addEventListener('unhandledrejection', (e) => {
+  if (!deviceLost) post({ type: 'error', message: String(e.reason), fatal: true });
+});

@@ -1,0 +1,64 @@
+// Profiler (not a test): samples the training worker's CPU time while the default
+// configuration plays in headless Chromium, and prints the functions that took the most
+// (wasm function names included). This is how the per-export constructor rerun was found.
+// Needs a built dist/ (npm run build).
+// Usage: node scripts/profile.mjs [webgpu|cpu] [milliseconds]
+import { launch, serve } from '../tests/e2e/harness.mjs';
+
+const backend = process.argv[2] || 'webgpu';
+const duration = Number(process.argv[3]) || 15000;
+const server = await serve();
+const browser = await launch({ webgpu: backend === 'webgpu' });
+try {
+  const cdp = await browser.newBrowserCDPSession();
+  const page = await browser.newPage();
+  await page.goto(`${server.origin}/?backend=${backend}&speed=5`);
+  await page.waitForSelector('body[data-ready="1"]', { timeout: 300000 });
+  await page.click('#step');
+  await page.waitForFunction(() => Number(document.body.dataset.steps || 0) >= 1, null, { timeout: 300000 });
+
+  // Talk to the worker through the browser session (workers have no page of their own).
+  const { targetInfos } = await cdp.send('Target.getTargets');
+  const worker = targetInfos.find((t) => t.type === 'worker');
+  const { sessionId } = await cdp.send('Target.attachToTarget', { targetId: worker.targetId, flatten: false });
+  let id = 0;
+  const waiting = new Map();
+  cdp.on('Target.receivedMessageFromTarget', (e) => {
+    const m = JSON.parse(e.message);
+    if (m.id && waiting.has(m.id)) {
+      waiting.get(m.id)(m.result);
+      waiting.delete(m.id);
+    }
+  });
+  const send = (method, params = {}) => new Promise((resolve) => {
+    id += 1;
+    waiting.set(id, resolve);
+    cdp.send('Target.sendMessageToTarget', { sessionId, message: JSON.stringify({ id, method, params }) });
+  });
+
+  await send('Profiler.enable');
+  await send('Profiler.setSamplingInterval', { interval: 500 });
+  await send('Profiler.start');
+  const before = await page.evaluate(() => Number(document.body.dataset.steps));
+  await page.click('#play');
+  await new Promise((r) => setTimeout(r, duration));
+  await page.click('#play');
+  const { profile } = await send('Profiler.stop');
+  const steps = (await page.evaluate(() => Number(document.body.dataset.steps))) - before;
+
+  const nodes = new Map(profile.nodes.map((n) => [n.id, n]));
+  const self = new Map();
+  for (const sample of profile.samples) {
+    const { functionName, url } = nodes.get(sample).callFrame;
+    const key = `${functionName || '(anonymous)'}  ${url.split('/').pop()}`;
+    self.set(key, (self.get(key) || 0) + 1);
+  }
+  const total = profile.samples.length;
+  console.log(`${backend}: ${steps} steps in ${duration} ms; worker self time by function (${total} samples):`);
+  for (const [key, n] of [...self].sort((a, b) => b[1] - a[1]).slice(0, 25)) {
+    console.log(`${((100 * n) / total).toFixed(1).padStart(6)} %  ${key}`);
+  }
+} finally {
+  await browser.close();
+  await server.close();
+}

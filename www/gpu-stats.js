@@ -1,0 +1,72 @@
+// What the engine asks of WebGPU, counted in the worker that owns it: compute dispatches (per
+// kernel), queue submits, buffer uploads, read-backs and pipelines created. It wraps the WebGPU
+// prototypes before wgpu opens its device, and watches that device for loss.
+
+const totals = { dispatches: 0, submits: 0, uploads: 0, readbacks: 0, pipelines: 0 };
+const kernels = new Map();
+const devices = new Set();
+const passKernel = new WeakMap();
+let installed = false;
+
+function wrap(proto, name, before) {
+  const original = proto && proto[name];
+  if (typeof original !== 'function') return;
+  proto[name] = function wrapped(...args) {
+    before(this, args);
+    return original.apply(this, args);
+  };
+}
+
+/**
+ * Starts counting (once per worker) and calls `onLost(info)` when a device wgpu opened is lost
+ * (`info` is the GPUDeviceLostInfo: reason and message). A no-op without WebGPU.
+ */
+export function installGpuStats(onLost) {
+  if (installed || typeof GPUComputePassEncoder === 'undefined') return;
+  installed = true;
+  wrap(GPUComputePassEncoder.prototype, 'setPipeline', (pass, [pipeline]) => passKernel.set(pass, pipeline.label || '?'));
+  const dispatch = (pass) => {
+    totals.dispatches += 1;
+    const k = passKernel.get(pass) || '?';
+    kernels.set(k, (kernels.get(k) || 0) + 1);
+  };
+  wrap(GPUComputePassEncoder.prototype, 'dispatchWorkgroups', dispatch);
+  wrap(GPUComputePassEncoder.prototype, 'dispatchWorkgroupsIndirect', dispatch);
+  wrap(GPUQueue.prototype, 'submit', () => { totals.submits += 1; });
+  wrap(GPUQueue.prototype, 'writeBuffer', () => { totals.uploads += 1; });
+  wrap(GPUBuffer.prototype, 'mapAsync', () => { totals.readbacks += 1; });
+  wrap(GPUDevice.prototype, 'createComputePipeline', () => { totals.pipelines += 1; });
+  wrap(GPUDevice.prototype, 'createComputePipelineAsync', () => { totals.pipelines += 1; });
+  const requestDevice = GPUAdapter.prototype.requestDevice;
+  GPUAdapter.prototype.requestDevice = async function watched(...args) {
+    const device = await requestDevice.apply(this, args);
+    devices.add(device);
+    device.lost.then((info) => {
+      devices.delete(device);
+      onLost(info);
+    });
+    return device;
+  };
+}
+
+/** A copy of the running totals. */
+export function gpuTotals() {
+  return { ...totals };
+}
+
+/** `b − a` for two totals. */
+export function gpuDelta(a, b) {
+  return Object.fromEntries(Object.keys(totals).map((k) => [k, b[k] - a[k]]));
+}
+
+/** Dispatches per kernel (pipeline label) since the worker started, most frequent first. */
+export function kernelCounts() {
+  return [...kernels].sort((x, y) => y[1] - x[1]);
+}
+
+/** Destroys every device wgpu opened (their `lost` promises then resolve): a loss on demand. */
+export function destroyDevices() {
+  const n = devices.size;
+  for (const d of devices) d.destroy();
+  return n;
+}
