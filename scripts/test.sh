@@ -11,6 +11,7 @@ export XDG_RUNTIME_DIR="${XDG_RUNTIME_DIR:-/tmp}"
 echo "== lint"
 cargo fmt --check
 cargo clippy --all-targets -- -D warnings
+cargo clippy --target wasm32-unknown-unknown --no-default-features --features web --lib --tests -- -D warnings
 npx eslint .
 
 echo "== native tests (flex f64/f32, wgpu on lavapipe)"

@@ -27,9 +27,8 @@ fn experiment() -> String {
 async fn check(backend: &str, steps: u32) {
     let mut t = Trainer::create(experiment(), backend.into(), None)
         .await
-        .ok()
         .expect("trainer");
-    let json = t.run(steps).await.ok().expect("run");
+    let json = t.run(steps).await.expect("run");
     let m: Vec<StepMetrics> = serde_json::from_str(&json).unwrap();
     assert_eq!(m.len(), steps as usize);
     let rel = m

@@ -13,11 +13,19 @@ const TYPES = {
   '.json': 'application/json', '.png': 'image/png', '.bin': 'application/octet-stream', '.svg': 'image/svg+xml',
 };
 
-/** Serves dist/ on 127.0.0.1 at a free port; resolves to {origin, close}. */
-export async function serve() {
+/**
+ * Serves dist/ on 127.0.0.1 at a free port, plus `extra` pages ({'/path.html': html}, e.g. a
+ * host page for the embed); resolves to {origin, close}.
+ */
+export async function serve(extra = {}) {
   const server = createServer(async (req, res) => {
     try {
       const path = normalize(decodeURIComponent(new URL(req.url, 'http://x').pathname)).replace(/^(\.\.[/\\])+/, '');
+      if (Object.prototype.hasOwnProperty.call(extra, path)) {
+        res.writeHead(200, { 'content-type': 'text/html' });
+        res.end(extra[path]);
+        return;
+      }
       let file = join(DIST, path);
       if ((await stat(file).catch(() => null))?.isDirectory()) file = join(file, 'index.html');
       const body = await readFile(file);

@@ -1,14 +1,20 @@
 // The explorable page in headless Chromium (CPU backend for speed; the runtime test covers
 // WebGPU): controls drive the run and the URL, links round-trip, presets, embed and lecture
-// modes, exports, a fuzz of malformed links, no foreign requests, no console errors.
+// modes, the <explr-demo> element on a host page, exports, a fuzz of malformed links, no foreign
+// requests, no console errors.
 import { test, before, after } from 'node:test';
 import assert from 'node:assert/strict';
 import { launch, open, playFor, serve, waitSteps } from './harness.mjs';
 
+// A blog post that embeds the demo with the custom element.
+const HOST = `<!doctype html><html><head><meta charset="utf-8"><title>post</title><link rel="icon" href="data:,">
+<script type="module" src="/explr-demo.js"></script></head>
+<body><h1>A post</h1><explr-demo eta="0.05" dataset="blobs" backend="cpu" speed="5"></explr-demo><p>after</p></body></html>`;
+
 let server;
 let browser;
 before(async () => {
-  server = await serve();
+  server = await serve({ '/post.html': HOST });
   browser = await launch({ webgpu: false });
 });
 after(async () => {
@@ -124,6 +130,35 @@ test('embed and lecture modes render', async () => {
   assert.ok(size >= 20, `lecture font ${size}`);
   await page.close();
   await lecture.close();
+});
+
+test('<explr-demo> embeds the demo, mirrors its attributes and follows its height', async () => {
+  const { page, log } = await open(browser, server.origin, '/post.html');
+  const frameEl = await page.waitForSelector('explr-demo iframe');
+  const src = new URL(await frameEl.getAttribute('src'));
+  assert.equal(src.pathname, '/index.html');
+  assert.equal(src.searchParams.get('embed'), '1');
+  assert.equal(src.searchParams.get('eta'), '0.05');
+  assert.equal(src.searchParams.get('dataset'), 'blobs');
+  const frame = await frameEl.contentFrame();
+  await frame.waitForSelector('body[data-ready="1"]', { timeout: 60000 });
+  const inner = await frame.evaluate(() => ({ eta: window.__explr.state.eta, embed: document.body.classList.contains('embed') }));
+  assert.deepEqual(inner, { eta: 0.05, embed: true });
+  await frame.click('#play');
+  await frame.waitForFunction(() => Number(document.body.dataset.steps || 0) >= 20, null, { timeout: 60000 });
+  await frame.click('#play');
+  // The frame reports its height; the element sizes the iframe to it (no inner scrollbar).
+  await page.waitForFunction(() => parseFloat(document.querySelector('explr-demo iframe').style.height) > 300, null, { timeout: 20000 });
+  const heights = await frame.evaluate(() => document.documentElement.scrollHeight);
+  const outer = await page.evaluate(() => parseFloat(document.querySelector('explr-demo iframe').style.height));
+  assert.ok(Math.abs(outer - heights) <= 2, `iframe ${outer}px for a ${heights}px page`);
+  // Changing an attribute reloads the frame with the new value.
+  await page.evaluate(() => document.querySelector('explr-demo').setAttribute('eta', '0.2'));
+  await page.waitForFunction(() => new URL(document.querySelector('explr-demo iframe').src).searchParams.get('eta') === '0.2');
+  const next = await (await page.waitForSelector('explr-demo iframe')).contentFrame();
+  await next.waitForFunction(() => window.__explr && window.__explr.state.eta === 0.2, null, { timeout: 60000 });
+  assert.deepEqual(log.errors, []);
+  await page.close();
 });
 
 test('exports download real data', async () => {

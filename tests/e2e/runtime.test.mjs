@@ -1,8 +1,9 @@
 // End-to-end: the served page loads, the worker starts, the badge names the backend, metrics
-// arrive and the loss goes down; with WebGPU off, the CPU fallback trains instead.
+// arrive and the loss goes down; with WebGPU off, the CPU fallback trains instead; a lost
+// WebGPU device is reported and training goes on on the CPU from where it was.
 import { test, before, after } from 'node:test';
 import assert from 'node:assert/strict';
-import { launch, mean, open, playFor, serve } from './harness.mjs';
+import { launch, mean, open, playFor, serve, waitSteps } from './harness.mjs';
 
 let server;
 before(async () => {
@@ -66,6 +67,34 @@ test('auto picks the CPU when the only WebGPU adapter is a software one, and say
     assert.match(await page.textContent('#badge'), /^CPU/);
     assert.match(await page.textContent('#messages'), /software WebGPU adapter/);
     assert.deepEqual(log.errors, []);
+  } finally {
+    await browser.close();
+  }
+});
+
+test('a lost WebGPU device is reported; the page replays the run on the CPU and goes on', async () => {
+  const browser = await launch({ webgpu: true });
+  try {
+    const { page, log } = await open(browser, server.origin, '/?backend=webgpu&speed=4&dataset=blobs');
+    await page.waitForSelector('body[data-ready="1"]', { timeout: 120000 });
+    assert.match(await page.textContent('#badge'), /^WebGPU/);
+    await playFor(page, 8, 240000);
+    const done = await page.evaluate(() => window.__explr.history.at(-1).step);
+    const gpuLoss = await lossCurve(page);
+    await page.evaluate(() => window.__explr.loseDevice());
+    await page.waitForSelector('#badge[data-backend="cpu"]', { timeout: 60000 });
+    const text = await page.textContent('#messages');
+    assert.match(text, /WebGPU device was lost \(destroyed/);
+    assert.match(text, new RegExp(`Replaying the ${done} steps`));
+    await waitSteps(page, done, 60000);
+    const replay = await page.evaluate(() => window.__explr.history.map((s) => s.step));
+    assert.deepEqual(replay.slice(0, done), Array.from({ length: done }, (_, i) => i + 1));
+    // Same seed, same batches: the CPU replay retraces the WebGPU losses to f32 rounding.
+    const cpuLoss = await lossCurve(page);
+    for (let i = 0; i < done; i += 1) assert.ok(Math.abs(cpuLoss[i] - gpuLoss[i]) < 1e-4, `step ${i + 1}: ${cpuLoss[i]} vs ${gpuLoss[i]}`);
+    await playFor(page, done + 30, 60000);
+    assert.equal(await page.evaluate(() => document.body.dataset.ready), '1');
+    assert.deepEqual(log.errors.filter((e) => e.startsWith('uncaught')), []);
   } finally {
     await browser.close();
   }
