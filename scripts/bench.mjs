@@ -3,13 +3,15 @@
 // in headless Chromium here) and on the CPU fallback, and on WebGPU what a step asks of the GPU:
 // dispatches, submits, uploads and read-backs per step, and the kernels dispatched most.
 // Needs a built dist/ (npm run build).
-// Usage: node scripts/bench.mjs [--steps N]
+// Usage: node scripts/bench.mjs [--steps N] [--query 'schedule=step&…' (extra URL parameters)]
 import { readdirSync, readFileSync, statSync } from 'node:fs';
 import { gzipSync } from 'node:zlib';
 import { join } from 'node:path';
 import { launch, serve, ROOT } from '../tests/e2e/harness.mjs';
 
-const steps = Number(process.argv[process.argv.indexOf('--steps') + 1]) || 60;
+const arg = (name) => (process.argv.includes(name) ? process.argv[process.argv.indexOf(name) + 1] : undefined);
+const steps = Number(arg('--steps')) || 60;
+const extra = arg('--query') ? `&${arg('--query')}` : '';
 const assets = join(ROOT, 'dist', 'assets');
 const wasm = readdirSync(assets).find((f) => f.endsWith('.wasm'));
 if (!wasm) {
@@ -35,7 +37,7 @@ for (const backend of ['webgpu', 'cpu']) {
   try {
     const page = await browser.newPage();
     const t0 = Date.now();
-    await page.goto(`${server.origin}/?backend=${backend}&speed=10`);
+    await page.goto(`${server.origin}/?backend=${backend}&speed=10${extra}`);
     await page.waitForSelector('body[data-ready="1"]', { timeout: 300000 });
     const ready = Date.now() - t0;
     await page.click('#step');
@@ -53,8 +55,9 @@ for (const backend of ['webgpu', 'cpu']) {
     const gpu1 = await page.evaluate(() => window.__explr.gpuProfile());
     const perf1 = await page.evaluate(() => window.__explr.perf);
     const n = perf1.steps - perf0.steps;
+    const runs = await page.evaluate(() => window.__explr.history.at(-1).runs.length);
     console.log(`${backend.padEnd(6)} [${badge}]: page load → engine ready ${ready} ms, → first step ${first} ms; ` +
-      `${((done - 1) / dt).toFixed(1)} steps/s (${(1000 * dt / (done - 1)).toFixed(1)} ms/step, 2 runs in lockstep, ${done - 1} steps)`);
+      `${((done - 1) / dt).toFixed(1)} steps/s (${(1000 * dt / (done - 1)).toFixed(1)} ms/step, ${runs} runs in lockstep, ${done - 1} steps)`);
     console.log(`  per step: ${((perf1.queueMs - perf0.queueMs) / n).toFixed(1)} ms queueing (graph, encoding, submits), ` +
       `${((perf1.waitMs - perf0.waitMs) / n).toFixed(1)} ms waiting for the device and the read-back`);
     if (gpu1.backend === 'webgpu') report(gpu0, gpu1, (await page.evaluate(() => window.__explr.history.at(-1).step)) - 1);

@@ -1,7 +1,7 @@
 // Profiler (not a test): samples the training worker's CPU time while the default
-// configuration plays in headless Chromium, and prints the functions that took the most
-// (wasm function names included). This is how the per-export constructor rerun was found.
-// Needs a built dist/ (npm run build).
+// configuration plays in headless Chromium, and prints the functions that took the most. This
+// is how the per-export constructor rerun was found. Needs a built dist/; wasm-opt strips the
+// function names, so build with `EXPLR_SKIP_WASM_OPT=1 npm run build` to see them.
 // Usage: node scripts/profile.mjs [webgpu|cpu] [milliseconds]
 import { launch, serve } from '../tests/e2e/harness.mjs';
 
@@ -17,10 +17,12 @@ try {
   await page.click('#step');
   await page.waitForFunction(() => Number(document.body.dataset.steps || 0) >= 1, null, { timeout: 300000 });
 
-  // Talk to the worker through the browser session (workers have no page of their own).
+  // Talk to the workers through the browser session (workers have no page of their own). The
+  // page has two (training and toy); both are profiled and the busier one is reported.
   const { targetInfos } = await cdp.send('Target.getTargets');
-  const worker = targetInfos.find((t) => t.type === 'worker');
-  const { sessionId } = await cdp.send('Target.attachToTarget', { targetId: worker.targetId, flatten: false });
+  const workers = targetInfos.filter((t) => t.type === 'worker');
+  const sessions = [];
+  for (const w of workers) sessions.push((await cdp.send('Target.attachToTarget', { targetId: w.targetId, flatten: false })).sessionId);
   let id = 0;
   const waiting = new Map();
   cdp.on('Target.receivedMessageFromTarget', (e) => {
@@ -30,30 +32,36 @@ try {
       waiting.delete(m.id);
     }
   });
-  const send = (method, params = {}) => new Promise((resolve) => {
+  const send = (sessionId, method, params = {}) => new Promise((resolve) => {
     id += 1;
     waiting.set(id, resolve);
     cdp.send('Target.sendMessageToTarget', { sessionId, message: JSON.stringify({ id, method, params }) });
   });
 
-  await send('Profiler.enable');
-  await send('Profiler.setSamplingInterval', { interval: 500 });
-  await send('Profiler.start');
+  for (const sid of sessions) {
+    await send(sid, 'Profiler.enable');
+    await send(sid, 'Profiler.setSamplingInterval', { interval: 500 });
+    await send(sid, 'Profiler.start');
+  }
   const before = await page.evaluate(() => Number(document.body.dataset.steps));
   await page.click('#play');
   await new Promise((r) => setTimeout(r, duration));
   await page.click('#play');
-  const { profile } = await send('Profiler.stop');
+  const profiles = [];
+  for (const sid of sessions) profiles.push((await send(sid, 'Profiler.stop')).profile);
   const steps = (await page.evaluate(() => Number(document.body.dataset.steps))) - before;
 
-  const nodes = new Map(profile.nodes.map((n) => [n.id, n]));
-  const self = new Map();
-  for (const sample of profile.samples) {
-    const { functionName, url } = nodes.get(sample).callFrame;
-    const key = `${functionName || '(anonymous)'}  ${url.split('/').pop()}`;
-    self.set(key, (self.get(key) || 0) + 1);
-  }
-  const total = profile.samples.length;
+  const tally = (profile) => {
+    const nodes = new Map(profile.nodes.map((n) => [n.id, n]));
+    const self = new Map();
+    for (const sample of profile.samples) {
+      const { functionName, url } = nodes.get(sample).callFrame;
+      const key = `${functionName || '(anonymous)'}  ${url.split('/').pop()}`;
+      self.set(key, (self.get(key) || 0) + 1);
+    }
+    return { self, total: profile.samples.length, busy: profile.samples.length - (self.get('(idle)  ') || 0) };
+  };
+  const { self, total } = profiles.map(tally).sort((a, b) => b.busy - a.busy)[0];
   console.log(`${backend}: ${steps} steps in ${duration} ms; worker self time by function (${total} samples):`);
   for (const [key, n] of [...self].sort((a, b) => b[1] - a[1]).slice(0, 25)) {
     console.log(`${((100 * n) / total).toFixed(1).padStart(6)} %  ${key}`);

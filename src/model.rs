@@ -1,5 +1,7 @@
 //! Small normalized networks written as pure functions of a flat parameter list, so that the
-//! optimizer, the rescaling of paper §6 and the metrics see every parameter the same way.
+//! optimizer, the rescaling of paper §6 and the metrics see every parameter the same way. Each
+//! parameter tensor stacks the runs trained in lockstep, [R, len]: the forward pass of all runs
+//! is one graph (batched matmuls, a grouped convolution, per-run norm statistics).
 //!
 //! Scale-invariant mode: `x → W1 → Norm → ReLU → W2 → Norm → ReLU → W_out`, no biases, no
 //! affine, `W_out` frozen at its random init (paper §1). Standard mode adds the norms' affine
@@ -294,67 +296,91 @@ impl Net {
             .collect()
     }
 
-    /// Logits [B, classes] for inputs `x` [B, C, H, W] (batch norm in training mode: the
-    /// statistics of `x` itself).
-    pub fn forward(&self, params: &[Tensor<1>], x: Tensor<4>) -> Tensor<2> {
+    /// Logits [R, B, classes] of R runs at once for inputs `x` [B, C, H, W] shared by all:
+    /// `params[j]` holds parameter j of every run, [R, len]. Batch norm is in training mode
+    /// (the statistics of `x` itself, per run). One graph for all runs: a step costs the GPU
+    /// the kernels of one run, whatever R.
+    pub fn forward(&self, params: &[Tensor<2>], x: Tensor<4>) -> Tensor<3> {
         self.forward_with_reference(params, x, None)
     }
 
-    /// Logits for `x` with batch-norm statistics taken from the fixed batch `reference` (so
-    /// that a prediction does not depend on what else is in `x`), e.g. to draw a decision
-    /// boundary over a grid.
-    pub fn evaluate(&self, params: &[Tensor<1>], reference: Tensor<4>, x: Tensor<4>) -> Tensor<2> {
+    /// Logits [R, B, classes] for `x` with batch-norm statistics taken from the fixed batch
+    /// `reference` (so that a prediction does not depend on what else is in `x`), e.g. to draw
+    /// a decision boundary over a grid.
+    pub fn evaluate(&self, params: &[Tensor<2>], reference: Tensor<4>, x: Tensor<4>) -> Tensor<3> {
         let n = reference.dims()[0];
         let m = x.dims()[0];
         self.forward_with_reference(params, Tensor::cat(vec![reference, x], 0), Some(n))
-            .narrow(0, n, m)
+            .narrow(1, n, m)
     }
 
     fn forward_with_reference(
         &self,
-        params: &[Tensor<1>],
+        params: &[Tensor<2>],
         x: Tensor<4>,
         reference: Option<usize>,
-    ) -> Tensor<2> {
+    ) -> Tensor<3> {
         let standard = self.config.mode == NetMode::Standard;
-        let [b, _, _, _] = x.dims();
+        let r = params[0].dims()[0];
+        let [b, c0, h0, w0] = x.dims();
         let mut p = params.iter().cloned();
         let mut next = || p.next().expect("parameter list matches the layout");
-        let mut h = x;
+        // Activations of all runs, run-major: [R·B, C, H, W]. The input is shared.
+        let mut h = x
+            .unsqueeze_dim::<5>(0)
+            .expand([r, b, c0, h0, w0])
+            .reshape([r * b, c0, h0, w0]);
         for &layer in &self.layers {
             let w = next();
-            let fan_out = layer.fan_out() as f64;
-            let eps = w
-                .clone()
-                .powi_scalar(2)
-                .sum()
-                .mul_scalar(self.config.eps / fan_out);
+            let fan_out = layer.fan_out();
             h = match layer {
                 Layer::Dense { fan_in, fan_out } => {
-                    let flat = h.reshape([b, fan_in]);
-                    flat.matmul(w.reshape([fan_out, fan_in]).transpose())
-                        .reshape([b, fan_out, 1, 1])
+                    let flat: Tensor<3> = h.reshape([r, b, fan_in]);
+                    flat.matmul(w.clone().reshape([r, fan_out, fan_in]).swap_dims(1, 2))
+                        .reshape([r * b, fan_out, 1, 1])
                 }
-                Layer::Conv { cin, cout } => conv2d(
-                    h,
-                    w.reshape([cout, cin, 3, 3]),
-                    None,
-                    ConvOptions::new([2, 2], [1, 1], [1, 1], 1),
-                ),
+                Layer::Conv { cin, cout } => {
+                    // Runs as channel groups of one grouped convolution.
+                    let [_, _, hh, ww] = h.dims();
+                    let grouped = h.reshape([r, b, cin, hh, ww]).swap_dims(0, 1).reshape([
+                        b,
+                        r * cin,
+                        hh,
+                        ww,
+                    ]);
+                    let out = conv2d(
+                        grouped,
+                        w.clone().reshape([r * cout, cin, 3, 3]),
+                        None,
+                        ConvOptions::new([2, 2], [1, 1], [1, 1], r),
+                    );
+                    let [_, _, ho, wo] = out.dims();
+                    out.reshape([b, r, cout, ho, wo])
+                        .swap_dims(0, 1)
+                        .reshape([r * b, cout, ho, wo])
+                }
             };
-            h = self.config.norm.apply_with_reference(h, eps, reference);
+            if self.config.norm != Norm::None {
+                let eps = w
+                    .powi_scalar(2)
+                    .sum_dim(1)
+                    .mul_scalar(self.config.eps / fan_out as f64);
+                h = self.config.norm.apply_stacked(h, eps, reference);
+            }
             if standard {
-                let c = layer.fan_out();
-                h = h * next().reshape([1, c, 1, 1]) + next().reshape([1, c, 1, 1]);
+                let [_, c, hh, ww] = h.dims();
+                let gamma = next().reshape([r, 1, c, 1]);
+                let beta = next().reshape([r, 1, c, 1]);
+                h = (h.reshape([r, b, c, hh * ww]) * gamma + beta).reshape([r * b, c, hh, ww]);
             }
             h = relu(h);
         }
         let [_, c, hh, ww] = h.dims();
         let features = c * hh * ww;
-        let flat: Tensor<2> = h.reshape([b, features]);
-        let logits = flat.matmul(next().reshape([self.classes, features]).transpose());
+        let flat: Tensor<3> = h.reshape([r, b, features]);
+        let logits = flat.matmul(next().reshape([r, self.classes, features]).swap_dims(1, 2));
         if standard {
-            logits + next().reshape([1, self.classes])
+            logits + next().reshape([r, 1, self.classes])
         } else {
             logits
         }

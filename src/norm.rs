@@ -79,40 +79,44 @@ impl Norm {
     /// Normalizes `x` ([B, C, H, W]) to zero mean and unit variance over this norm's axes,
     /// dividing by sqrt(var + eps) with `eps` a [1]-tensor (so it may depend on the weights).
     pub fn apply(self, x: Tensor<4>, eps: Tensor<1>) -> Tensor<4> {
-        self.apply_with_reference(x, eps, None)
+        self.apply_stacked(x, eps.reshape([1, 1]), None)
     }
 
-    /// As [`apply`](Self::apply), but batch norm takes its statistics from the first
-    /// `reference` samples only and applies them to all: evaluation with the statistics of a
-    /// fixed batch (exactly scale-invariant, unlike running averages, which mix weights of
-    /// different scales). Other norms are per-sample and ignore `reference`.
-    pub fn apply_with_reference(
+    /// Normalizes the feature maps of R runs stacked run-major, `x` [R·B, C, H, W], each run
+    /// with its own `eps` (a [R, 1]-tensor); no statistic mixes two runs. With `reference`,
+    /// batch norm takes its statistics from the first `reference` samples of each run only
+    /// and applies them to all: evaluation with the statistics of a fixed batch (exactly
+    /// scale-invariant, unlike running averages, which mix weights of different scales).
+    /// Other norms are per-sample and ignore `reference`.
+    pub fn apply_stacked(
         self,
         x: Tensor<4>,
-        eps: Tensor<1>,
+        eps: Tensor<2>,
         reference: Option<usize>,
     ) -> Tensor<4> {
-        let [b, c, h, w] = x.dims();
-        let eps = eps.reshape([1, 1, 1, 1]);
-        match self {
-            Norm::None => x,
-            Norm::Batch => match reference {
-                Some(n) => {
-                    let dims = [0, 2, 3];
-                    let r = x.clone().narrow(0, 0, n);
-                    let mean = r.clone().mean_dims(&dims);
-                    let var = (r - mean.clone()).powi_scalar(2).mean_dims(&dims);
-                    (x - mean) / (var + eps).sqrt()
-                }
-                None => standardize(x, &[0, 2, 3], eps),
-            },
-            Norm::Layer => standardize(x, &[1, 2, 3], eps),
-            Norm::Instance => standardize(x, &[2, 3], eps),
-            Norm::Group { groups } => {
-                let grouped = x.reshape([b, groups, c / groups, h * w]);
-                standardize(grouped, &[2, 3], eps).reshape([b, c, h, w])
+        let [n, c, h, w] = x.dims();
+        let r = eps.dims()[0];
+        let b = n / r;
+        let eps = eps.reshape([r, 1, 1, 1]);
+        // Runs lead: [R, B, C, H·W] (or [R, B·G, C/G, H·W] for groups), normalized per run.
+        let (view, dims): ([usize; 4], &[usize]) = match self {
+            Norm::None => return x,
+            Norm::Batch => ([r, b, c, h * w], &[1, 3]),
+            Norm::Layer => ([r, b, c, h * w], &[2, 3]),
+            Norm::Instance => ([r, b, c, h * w], &[3]),
+            Norm::Group { groups } => ([r, b * groups, c / groups, h * w], &[2, 3]),
+        };
+        let v = x.reshape(view);
+        let out = match (self, reference) {
+            (Norm::Batch, Some(m)) => {
+                let rows = v.clone().narrow(1, 0, m);
+                let mean = rows.clone().mean_dims(dims);
+                let var = (rows - mean.clone()).powi_scalar(2).mean_dims(dims);
+                (v - mean) / (var + eps).sqrt()
             }
-        }
+            _ => standardize(v, dims, eps),
+        };
+        out.reshape([n, c, h, w])
     }
 }
 

@@ -25,8 +25,6 @@ struct Run {
     reference: usize,
     /// Predicts ln c_t against the reference (None for weight-decay runs).
     predicted: Option<ExactTwin>,
-    params: Vec<Tensor<1>>,
-    state: MomentumState,
     /// ln S where stored θ = S·(true θ); stored LR = S²·(true LR).
     ln_scale: f64,
     ln_norm0: f64,
@@ -35,7 +33,8 @@ struct Run {
     rescales: u32,
 }
 
-/// N runs in lockstep on one device.
+/// N runs in lockstep on one device, stacked: every parameter tensor holds all runs, [R, len],
+/// so that one graph (one set of kernels) trains them all.
 pub struct Lockstep {
     exp: Experiment,
     net: Net,
@@ -44,6 +43,10 @@ pub struct Lockstep {
     test: Dataset,
     order: BatchOrder,
     runs: Vec<Run>,
+    params: Vec<Tensor<2>>,
+    state: MomentumState,
+    /// Weight decay of each run as a [R, 1] column (None when every run is WD-free).
+    wd: Option<Tensor<2>>,
     step: u64,
     test_x: Tensor<4>,
     /// A fixed training batch whose batch-norm statistics evaluate decision-boundary grids.
@@ -52,6 +55,11 @@ pub struct Lockstep {
 
 /// Half-width of the square [−E, E]² over which decision boundaries of 2-D datasets are drawn.
 pub const GRID_EXTENT: f64 = 1.6;
+
+/// Per-run values (an LR, a factor) as a [R, 1] column on the device.
+fn column(values: &[f64], device: &Device, p: Precision) -> Tensor<2> {
+    tensor1(values, device, p).reshape([values.len(), 1])
+}
 
 fn images(data: &[f32], n: usize, shape: [usize; 3], device: &Device, p: Precision) -> Tensor<4> {
     let values: Vec<f64> = data.iter().map(|&v| v as f64).collect();
@@ -81,7 +89,11 @@ impl Lockstep {
         let net = Net::new(exp.net, train.sample_shape, train.classes)?;
         let p = exp.precision;
         let values = net.init_values(exp.seed);
-        let init: Vec<Tensor<1>> = values.iter().map(|v| tensor1(v, &device, p)).collect();
+        let r = exp.runs.len();
+        let params: Vec<Tensor<2>> = values
+            .iter()
+            .map(|v| tensor1(&v.repeat(r), &device, p).reshape([r, v.len()]))
+            .collect();
         let invariant: Vec<bool> = net.params().iter().map(|p| p.invariant).collect();
         let init_norm = metrics::norm(
             &values
@@ -93,6 +105,7 @@ impl Lockstep {
         );
         let h = exp.hyper;
         let mut runs = Vec::with_capacity(exp.runs.len());
+        let mut kappas = Vec::with_capacity(exp.runs.len());
         for (i, spec) in exp.runs.iter().enumerate() {
             let base = |of: usize| match &exp.runs[of].kind {
                 RunKind::WeightDecay { schedule } => schedule.clone(),
@@ -128,21 +141,24 @@ impl Lockstep {
                     (LrPlan::Texp(texp), 0.0, *of, Some(t), kappa)
                 }
             };
-            let params = init.clone();
-            let state = MomentumState::scaled_params(&params, &invariant, kappa);
+            kappas.push(kappa);
             runs.push(Run {
                 plan,
                 wd,
                 reference,
                 predicted,
-                params,
-                state,
                 ln_scale: 0.0,
                 ln_norm0: init_norm.ln(),
                 ln_norm_prev: init_norm.ln(),
                 rescales: 0,
             });
         }
+        let state = MomentumState::scaled_params(&params, &invariant, column(&kappas, &device, p));
+        let wds: Vec<f64> = runs.iter().map(|run| run.wd).collect();
+        let wd = wds
+            .iter()
+            .any(|&w| w != 0.0)
+            .then(|| column(&wds, &device, p));
         let test_x = images(&test.features, test.len(), test.sample_shape, &device, p);
         let ref_n = train.len().min(256);
         let (rx, _) = train.gather(&(0..ref_n).collect::<Vec<_>>());
@@ -155,6 +171,9 @@ impl Lockstep {
             test,
             order,
             runs,
+            params,
+            state,
+            wd,
             step: 0,
             test_x,
             reference_x,
@@ -190,12 +209,11 @@ impl Lockstep {
     /// net is normalized), concatenated. Blocking read-back: native backends only.
     pub fn hidden_weights(&self, i: usize) -> Vec<f64> {
         let s = (-self.runs[i].ln_scale).exp();
-        self.runs[i]
-            .params
+        self.params
             .iter()
             .zip(self.net.params())
             .filter(|(_, info)| info.hidden)
-            .flat_map(|(t, _)| read(t.clone()))
+            .flat_map(|(t, info)| read(t.clone().narrow(0, i, 1).reshape([info.len])))
             .map(|v| v * s)
             .collect()
     }
@@ -220,8 +238,13 @@ impl Lockstep {
             return Err(ExplrError::OutOfRange(format!("rescale factor {s}")));
         }
         let mask = self.invariant_mask();
+        let mut scale = vec![1.0; self.runs.len()];
+        let mut inverse = scale.clone();
+        scale[i] = s;
+        inverse[i] = 1.0 / s;
+        let (scale, inverse) = (self.column(&scale), self.column(&inverse));
+        optim::rescale(&mut self.params, &mut self.state, &mask, scale, inverse);
         let run = &mut self.runs[i];
-        optim::rescale(&mut run.params, &mut run.state, &mask, s);
         run.ln_scale += s.ln();
         run.rescales += 1;
         Ok(())
@@ -245,8 +268,8 @@ impl Lockstep {
         (xs, oh)
     }
 
-    fn flat_logits(&self, i: usize, x: Tensor<4>) -> Tensor<1> {
-        flatten(self.net.forward(&self.runs[i].params, x))
+    fn column(&self, values: &[f64]) -> Tensor<2> {
+        column(values, &self.device, self.exp.precision)
     }
 
     /// Whether parameter tensor `j` is read back each step: the hidden weights (norm, angle,
@@ -271,56 +294,58 @@ impl Lockstep {
         let n = y.len() as f64;
         let t = self.step;
         let trainable: Vec<bool> = self.net.params().iter().map(|p| p.trainable).collect();
-        let mut parts = Vec::new();
-        let mut ln_lrs = Vec::with_capacity(self.runs.len());
-        for run in &mut self.runs {
-            let ln_lr = run.plan.ln_lr(t);
-            let stored_lr = (ln_lr + 2.0 * run.ln_scale).exp();
-            let tracked: Vec<Tensor<1>> = run
-                .params
-                .iter()
-                .zip(&trainable)
-                .map(|(p, &tr)| {
-                    let p = p.clone().autodiff();
-                    if tr { p.require_grad() } else { p }
-                })
-                .collect();
-            let logits = self.net.forward(&tracked, xs.clone().autodiff());
-            let loss = (log_softmax(logits.clone(), 1) * onehot.clone().autodiff())
-                .sum()
-                .mul_scalar(-1.0 / n);
-            let grads = loss.backward();
-            let g: Vec<Option<Tensor<1>>> = tracked
-                .iter()
-                .zip(&trainable)
-                .map(|(p, &tr)| if tr { p.grad(&grads) } else { None })
-                .collect();
-            parts.push(flatten(logits.inner()));
-            optim::sgd_step(
-                &mut run.params,
-                &mut run.state,
-                g,
-                stored_lr,
-                run.wd,
-                self.exp.hyper.momentum,
-            );
-            ln_lrs.push(ln_lr);
-        }
+        let ln_lrs: Vec<f64> = self.runs.iter_mut().map(|run| run.plan.ln_lr(t)).collect();
+        let stored_lrs: Vec<f64> = self
+            .runs
+            .iter()
+            .zip(&ln_lrs)
+            .map(|(run, ln_lr)| (ln_lr + 2.0 * run.ln_scale).exp())
+            .collect();
+        let tracked: Vec<Tensor<2>> = self
+            .params
+            .iter()
+            .zip(&trainable)
+            .map(|(p, &tr)| {
+                let p = p.clone().autodiff();
+                if tr { p.require_grad() } else { p }
+            })
+            .collect();
+        // The runs' losses are summed: each run's parameters get exactly their own gradient.
+        let logits = self.net.forward(&tracked, xs.autodiff());
+        let loss = (log_softmax(logits.clone(), 2) * onehot.autodiff().unsqueeze_dim::<3>(0))
+            .sum()
+            .mul_scalar(-1.0 / n);
+        let grads = loss.backward();
+        let g: Vec<Option<Tensor<2>>> = tracked
+            .iter()
+            .zip(&trainable)
+            .map(|(p, &tr)| if tr { p.grad(&grads) } else { None })
+            .collect();
+        let mut parts = vec![flatten(logits.inner())];
+        let lr = self.column(&stored_lrs);
+        optim::sgd_step(
+            &mut self.params,
+            &mut self.state,
+            g,
+            lr,
+            self.wd.clone(),
+            self.exp.hyper.momentum,
+        );
         self.step += 1;
         let evaluate = self.exp.eval_every > 0 && self.step.is_multiple_of(self.exp.eval_every);
         let read = self.read_back();
-        for i in 0..self.runs.len() {
-            let run = &self.runs[i];
-            parts.extend(
-                run.params
-                    .iter()
-                    .zip(&read)
-                    .filter(|(_, r)| **r)
-                    .map(|(w, _)| w.clone()),
-            );
-            if evaluate {
-                parts.push(self.flat_logits(i, self.test_x.clone()));
-            }
+        parts.extend(
+            self.params
+                .iter()
+                .zip(&read)
+                .filter(|(_, r)| **r)
+                .map(|(w, _)| {
+                    let [r, len] = w.dims();
+                    w.clone().reshape([r * len])
+                }),
+        );
+        if evaluate {
+            parts.push(flatten(self.net.forward(&self.params, self.test_x.clone())));
         }
         PendingStep {
             step: self.step,
@@ -339,50 +364,47 @@ impl Lockstep {
         let runs = self.runs.len();
         let info = self.net.params();
         let read = self.read_back();
-        let read_len: usize = info
-            .iter()
-            .zip(&read)
-            .filter(|(_, r)| **r)
-            .map(|(p, _)| p.len)
-            .sum();
         let mut rest = values;
-        let mut take = |n: usize| {
-            let (head, tail) = rest.split_at(n.min(rest.len()));
-            rest = tail;
-            head
-        };
-        let batch: Vec<&[f64]> = (0..runs).map(|_| take(p.labels.len() * k)).collect();
-        let probs: Vec<Vec<f64>> = batch.iter().map(|b| metrics::softmax(b, k)).collect();
-        let mut weights = Vec::with_capacity(runs);
-        let mut sq_norms = Vec::with_capacity(runs);
-        let mut tests = Vec::with_capacity(runs);
-        for _ in 0..runs {
-            let mut all = take(read_len);
-            if all.len() != read_len {
+        let mut take = |n: usize| -> Result<&[f64], ExplrError> {
+            if rest.len() < n {
                 return Err(ExplrError::Data(
                     "metrics buffer has the wrong length".into(),
                 ));
             }
-            let mut hidden = Vec::new();
-            let mut sq = Vec::new();
-            for (param, _) in info.iter().zip(&read).filter(|(_, r)| **r) {
-                let (w, tail) = all.split_at(param.len);
-                all = tail;
+            let (head, tail) = rest.split_at(n);
+            rest = tail;
+            Ok(head)
+        };
+        // Layout (see `advance`): logits [R, B, K]; each read-back parameter [R, len]; test
+        // logits [R, T, K] on evaluation steps.
+        let per_run = |block: &[f64], n: usize| -> Vec<Vec<f64>> {
+            block.chunks(n).map(<[f64]>::to_vec).collect()
+        };
+        let bk = p.labels.len() * k;
+        let batch = per_run(take(runs * bk)?, bk);
+        let probs: Vec<Vec<f64>> = batch.iter().map(|b| metrics::softmax(b, k)).collect();
+        let mut weights = vec![Vec::new(); runs];
+        let mut sq_norms = vec![Vec::new(); runs];
+        for (param, _) in info.iter().zip(&read).filter(|(_, r)| **r) {
+            let block = take(runs * param.len)?;
+            for (i, w) in block.chunks(param.len).enumerate() {
                 if param.hidden {
-                    hidden.extend_from_slice(w);
+                    weights[i].extend_from_slice(w);
                 }
                 if param.trainable {
-                    sq.push(w.iter().map(|v| v * v).sum::<f64>());
+                    sq_norms[i].push(w.iter().map(|v| v * v).sum::<f64>());
                 }
             }
-            weights.push(hidden);
-            sq_norms.push(sq);
-            tests.push(if p.evaluate {
-                Some(take(self.test.len() * k))
-            } else {
-                None
-            });
         }
+        let tk = self.test.len() * k;
+        let tests: Vec<Option<Vec<f64>>> = if p.evaluate {
+            per_run(take(runs * tk)?, tk)
+                .into_iter()
+                .map(Some)
+                .collect()
+        } else {
+            vec![None; runs]
+        };
         if !rest.is_empty() {
             return Err(ExplrError::Data(
                 "metrics buffer has the wrong length".into(),
@@ -391,7 +413,7 @@ impl Lockstep {
         let t = p.step;
         let mut out = Vec::with_capacity(runs);
         for i in 0..runs {
-            let (loss, accuracy) = metrics::loss_accuracy(batch[i], &p.labels, k);
+            let (loss, accuracy) = metrics::loss_accuracy(&batch[i], &p.labels, k);
             let label = &self.exp.runs[i].label;
             if !loss.is_finite() || weights[i].iter().any(|v| !v.is_finite()) {
                 return Err(ExplrError::NonFinite(format!(
@@ -416,7 +438,7 @@ impl Lockstep {
                 .iter()
                 .map(|sq| (0.5 * sq.ln() - s_i).exp())
                 .collect();
-            let (test_loss, test_accuracy) = match tests[i] {
+            let (test_loss, test_accuracy) = match &tests[i] {
                 Some(logits) => {
                     let (l, a) = metrics::loss_accuracy(logits, &self.test.labels, k);
                     (Some(l), Some(a))
@@ -486,18 +508,11 @@ impl Lockstep {
             }
         }
         let grid = tensor1(&pts, &self.device, self.exp.precision).reshape([res * res, 2, 1, 1]);
-        let parts = self
-            .runs
-            .iter()
-            .map(|run| {
-                let logits = self
-                    .net
-                    .evaluate(&run.params, self.reference_x.clone(), grid.clone());
-                let probs = burn::tensor::activation::softmax(logits, 1);
-                probs.reshape([res * res * self.net.classes()])
-            })
-            .collect();
-        Ok(Tensor::cat(parts, 0))
+        let logits = self
+            .net
+            .evaluate(&self.params, self.reference_x.clone(), grid);
+        let probs = burn::tensor::activation::softmax(logits, 2);
+        Ok(probs.reshape([self.runs.len() * res * res * self.net.classes()]))
     }
 
     /// Trains every run for one step and returns the metrics (blocking read-back: native).
@@ -543,10 +558,10 @@ impl PendingStep {
     }
 }
 
-/// A [N, K] tensor as a flat [N·K] one.
-fn flatten(t: Tensor<2>) -> Tensor<1> {
-    let [n, k] = t.dims();
-    t.reshape([n * k])
+/// A [R, N, K] tensor as a flat [R·N·K] one.
+fn flatten(t: Tensor<3>) -> Tensor<1> {
+    let [r, n, k] = t.dims();
+    t.reshape([r * n * k])
 }
 
 /// Device for a backend name: `flex` (CPU) or `wgpu` (GPU, or a software Vulkan driver).

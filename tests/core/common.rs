@@ -60,3 +60,11 @@ pub fn max_loss_diff(m: &[StepMetrics], a: usize, b: usize) -> f64 {
         .map(|s| (s.runs[a].loss - s.runs[b].loss).abs())
         .fold(0.0, f64::max)
 }
+
+/// Largest |loss of run `i` in `x` − loss of run `i` in `y`| over the steps of two trainings.
+pub fn max_loss_diff_between(x: &[StepMetrics], y: &[StepMetrics], i: usize) -> f64 {
+    x.iter()
+        .zip(y)
+        .map(|(a, b)| (a.runs[i].loss - b.runs[i].loss).abs())
+        .fold(0.0, f64::max)
+}

@@ -1,7 +1,7 @@
 //! Paper §3–§6 on the flex CPU backend in f64: the WD run and its WD-free twin are the same
 //! run, step for step, to 1e-12.
 
-use crate::common::{max_loss_diff, max_over, train, twin_experiment};
+use crate::common::{max_loss_diff, max_loss_diff_between, max_over, train, twin_experiment};
 use explr::Lockstep;
 use explr::experiment::Experiment;
 use explr::model::Precision;
@@ -142,11 +142,7 @@ fn rescaled_vs_plain(factors: &[f64]) -> (f64, f64) {
     }
     let (a, b) = (plain.hidden_weights(1), ls.hidden_weights(1));
     let rel = explr::metrics::rel_error(&b, 1.0, &a, 1.0);
-    let loss = pm
-        .iter()
-        .zip(&rm)
-        .map(|(x, y)| (x.runs[1].loss - y.runs[1].loss).abs())
-        .fold(0.0, f64::max);
+    let loss = max_loss_diff_between(&pm, &rm, 1);
     (rel, loss)
 }
 
@@ -252,4 +248,38 @@ fn decision_boundaries_of_the_twins_coincide() {
     .err()
     .unwrap();
     assert!(e.to_string().contains("2-D"), "{e}");
+}
+
+/// Runs are trained stacked in one graph; no statistic, convolution group or gradient may mix
+/// them: run A trained next to B must follow the same trajectory as A trained alone.
+fn alone_vs_stacked(norm: Norm, cnn: bool, standard: bool) -> (f64, f64) {
+    let mut exp = twin_experiment(norm, Precision::F64, TwinInit::Exact, cnn);
+    if standard {
+        exp.net.mode = explr::model::NetMode::Standard;
+    }
+    let stacked = exp.clone().with_step_decay(vec![100], 0.1, true);
+    let mut alone = exp;
+    alone.runs.truncate(1);
+    let steps = 200;
+    let (a, am) = train(alone, "flex", steps);
+    let (s, sm) = train(stacked, "flex", steps);
+    let rel = explr::metrics::rel_error(&s.hidden_weights(0), 1.0, &a.hidden_weights(0), 1.0);
+    let loss = max_loss_diff_between(&am, &sm, 0);
+    (rel, loss)
+}
+
+#[test]
+fn stacked_runs_do_not_interact() {
+    for (norm, cnn, standard) in [
+        (Norm::Batch, false, false),
+        (Norm::Group { groups: 4 }, false, true),
+        (Norm::Batch, true, false),
+        (Norm::Instance, true, true),
+    ] {
+        let (rel, loss) = alone_vs_stacked(norm, cnn, standard);
+        println!(
+            "{norm:?} cnn={cnn} standard={standard}: A alone vs A among 4 runs: rel weight diff {rel:.3e}, loss diff {loss:.3e}"
+        );
+        assert!(rel <= TOL && loss <= TOL, "rel {rel:.3e}, loss {loss:.3e}");
+    }
 }
