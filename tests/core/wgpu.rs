@@ -1,7 +1,7 @@
 //! The equivalence on burn-wgpu, f32, on the machine's Vulkan driver (lavapipe in CI). Kept to
 //! a few steps: a software driver is slow.
 
-use crate::common::{max_loss_diff, max_over, train, twin_experiment};
+use crate::common::{max_loss_diff, max_loss_diff_between, max_over, train, twin_experiment};
 use crate::twin_f32::{F32_LOSS, F32_REL};
 use explr::model::Precision;
 use explr::norm::Norm;
@@ -15,11 +15,7 @@ fn wgpu_f32_twin_matches_and_agrees_with_cpu() {
     let (_, cpu) = train(exp, "flex", steps);
     let rel = max_over(&gpu, 1, |r| r.rel_weight_error);
     let loss = max_loss_diff(&gpu, 0, 1);
-    let backends = gpu
-        .iter()
-        .zip(&cpu)
-        .map(|(g, c)| (g.runs[0].loss - c.runs[0].loss).abs())
-        .fold(0.0, f64::max);
+    let backends = max_loss_diff_between(&gpu, &cpu, 0);
     println!(
         "wgpu f32 ({}): max rel {rel:.3e}, max loss diff {loss:.3e}, wgpu vs flex loss {backends:.3e}",
         adapter_name()
@@ -44,6 +40,25 @@ fn wgpu_f32_group_norm() {
     let rel = max_over(&m, 1, |r| r.rel_weight_error);
     println!("wgpu f32 group norm: max rel {rel:.3e}");
     assert!(rel < F32_REL, "rel {rel:.3e}");
+}
+
+/// The CNN trains all runs as the groups of one grouped convolution: on the GPU too, the twins
+/// must agree and the GPU must agree with the CPU.
+#[test]
+fn wgpu_f32_cnn_grouped_convolution() {
+    let exp = twin_experiment(Norm::Instance, Precision::F32, TwinInit::Exact, true);
+    let steps = 20;
+    let (_, gpu) = train(exp.clone(), "wgpu", steps);
+    let (_, cpu) = train(exp, "flex", steps);
+    let rel = max_over(&gpu, 1, |r| r.rel_weight_error);
+    let backends = max_loss_diff_between(&gpu, &cpu, 0);
+    println!("wgpu f32 IN-CNN: max rel {rel:.3e}, wgpu vs flex loss {backends:.3e}");
+    assert!(rel < F32_REL, "rel {rel:.3e}");
+    assert!(
+        backends < F32_LOSS,
+        "wgpu and flex disagree by {backends:.3e}"
+    );
+    assert!(gpu.last().unwrap().runs[0].loss < gpu[0].runs[0].loss);
 }
 
 fn adapter_name() -> String {
