@@ -237,17 +237,25 @@ impl Lockstep {
         if !(s.is_finite() && s > 0.0) {
             return Err(ExplrError::OutOfRange(format!("rescale factor {s}")));
         }
-        let mask = self.invariant_mask();
-        let mut scale = vec![1.0; self.runs.len()];
-        let mut inverse = scale.clone();
-        scale[i] = s;
-        inverse[i] = 1.0 / s;
-        let (scale, inverse) = (self.column(&scale), self.column(&inverse));
-        optim::rescale(&mut self.params, &mut self.state, &mask, scale, inverse);
-        let run = &mut self.runs[i];
-        run.ln_scale += s.ln();
-        run.rescales += 1;
+        let mut factors = vec![1.0; self.runs.len()];
+        factors[i] = s;
+        self.rescale_stacked(&factors);
         Ok(())
+    }
+
+    /// Rescales run r by `factors[r]` (1 leaves it alone), all runs in one pass over the
+    /// stacked tensors. The caller has checked that each rescaled run may be.
+    fn rescale_stacked(&mut self, factors: &[f64]) {
+        let mask = self.invariant_mask();
+        let inverse: Vec<f64> = factors.iter().map(|s| 1.0 / s).collect();
+        let (scale, inverse) = (self.column(factors), self.column(&inverse));
+        optim::rescale(&mut self.params, &mut self.state, &mask, scale, inverse);
+        for (run, &s) in self.runs.iter_mut().zip(factors) {
+            if s != 1.0 {
+                run.ln_scale += s.ln();
+                run.rescales += 1;
+            }
+        }
     }
 
     fn batch_tensors(&self, x: &[f32], y: &[u8]) -> (Tensor<4>, Tensor<2>) {
@@ -377,11 +385,8 @@ impl Lockstep {
         };
         // Layout (see `advance`): logits [R, B, K]; each read-back parameter [R, len]; test
         // logits [R, T, K] on evaluation steps.
-        let per_run = |block: &[f64], n: usize| -> Vec<Vec<f64>> {
-            block.chunks(n).map(<[f64]>::to_vec).collect()
-        };
         let bk = p.labels.len() * k;
-        let batch = per_run(take(runs * bk)?, bk);
+        let batch: Vec<&[f64]> = take(runs * bk)?.chunks(bk).collect();
         let probs: Vec<Vec<f64>> = batch.iter().map(|b| metrics::softmax(b, k)).collect();
         let mut weights = vec![Vec::new(); runs];
         let mut sq_norms = vec![Vec::new(); runs];
@@ -397,11 +402,8 @@ impl Lockstep {
             }
         }
         let tk = self.test.len() * k;
-        let tests: Vec<Option<Vec<f64>>> = if p.evaluate {
-            per_run(take(runs * tk)?, tk)
-                .into_iter()
-                .map(Some)
-                .collect()
+        let tests: Vec<Option<&[f64]>> = if p.evaluate {
+            take(runs * tk)?.chunks(tk).map(Some).collect()
         } else {
             vec![None; runs]
         };
@@ -413,7 +415,7 @@ impl Lockstep {
         let t = p.step;
         let mut out = Vec::with_capacity(runs);
         for i in 0..runs {
-            let (loss, accuracy) = metrics::loss_accuracy(&batch[i], &p.labels, k);
+            let (loss, accuracy) = metrics::loss_accuracy(batch[i], &p.labels, k);
             let label = &self.exp.runs[i].label;
             if !loss.is_finite() || weights[i].iter().any(|v| !v.is_finite()) {
                 return Err(ExplrError::NonFinite(format!(
@@ -438,7 +440,7 @@ impl Lockstep {
                 .iter()
                 .map(|sq| (0.5 * sq.ln() - s_i).exp())
                 .collect();
-            let (test_loss, test_accuracy) = match &tests[i] {
+            let (test_loss, test_accuracy) = match tests[i] {
                 Some(logits) => {
                     let (l, a) = metrics::loss_accuracy(logits, &self.test.labels, k);
                     (Some(l), Some(a))
@@ -472,15 +474,19 @@ impl Lockstep {
     /// their initial norm, by a power of two (exact in floating point). Call between steps,
     /// after completing them.
     pub fn keep_in_range(&mut self) {
-        for i in 0..self.runs.len() {
-            if !self.can_rescale(i) {
-                continue;
-            }
-            let r = &self.runs[i];
-            let drift = (r.ln_norm_prev + r.ln_scale - r.ln_norm0) / std::f64::consts::LN_2;
-            if drift.abs() > self.exp.rescale_log2 {
-                let _ = self.rescale_run(i, (-drift.round()).exp2());
-            }
+        let factors: Vec<f64> = (0..self.runs.len())
+            .map(|i| {
+                let r = &self.runs[i];
+                let drift = (r.ln_norm_prev + r.ln_scale - r.ln_norm0) / std::f64::consts::LN_2;
+                if self.can_rescale(i) && drift.abs() > self.exp.rescale_log2 {
+                    (-drift.round()).exp2()
+                } else {
+                    1.0
+                }
+            })
+            .collect();
+        if factors.iter().any(|&s| s != 1.0) {
+            self.rescale_stacked(&factors);
         }
     }
 

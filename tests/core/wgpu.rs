@@ -3,19 +3,27 @@
 
 use crate::common::{max_loss_diff, max_loss_diff_between, max_over, train, twin_experiment};
 use crate::twin_f32::{F32_LOSS, F32_REL};
+use explr::experiment::Experiment;
+use explr::metrics::StepMetrics;
 use explr::model::Precision;
 use explr::norm::Norm;
 use explr::schedule::TwinInit;
 
-#[test]
-fn wgpu_f32_twin_matches_and_agrees_with_cpu() {
-    let exp = twin_experiment(Norm::Batch, Precision::F32, TwinInit::Exact, false);
-    let steps = 60;
+/// Trains `exp` on wgpu and on flex: the wgpu metrics, the twin's largest relative weight error
+/// on wgpu, and the largest difference of run A's loss between the two backends.
+fn on_gpu_and_cpu(exp: Experiment, steps: u64) -> (Vec<StepMetrics>, f64, f64) {
     let (_, gpu) = train(exp.clone(), "wgpu", steps);
     let (_, cpu) = train(exp, "flex", steps);
     let rel = max_over(&gpu, 1, |r| r.rel_weight_error);
-    let loss = max_loss_diff(&gpu, 0, 1);
     let backends = max_loss_diff_between(&gpu, &cpu, 0);
+    (gpu, rel, backends)
+}
+
+#[test]
+fn wgpu_f32_twin_matches_and_agrees_with_cpu() {
+    let exp = twin_experiment(Norm::Batch, Precision::F32, TwinInit::Exact, false);
+    let (gpu, rel, backends) = on_gpu_and_cpu(exp, 60);
+    let loss = max_loss_diff(&gpu, 0, 1);
     println!(
         "wgpu f32 ({}): max rel {rel:.3e}, max loss diff {loss:.3e}, wgpu vs flex loss {backends:.3e}",
         adapter_name()
@@ -47,11 +55,7 @@ fn wgpu_f32_group_norm() {
 #[test]
 fn wgpu_f32_cnn_grouped_convolution() {
     let exp = twin_experiment(Norm::Instance, Precision::F32, TwinInit::Exact, true);
-    let steps = 20;
-    let (_, gpu) = train(exp.clone(), "wgpu", steps);
-    let (_, cpu) = train(exp, "flex", steps);
-    let rel = max_over(&gpu, 1, |r| r.rel_weight_error);
-    let backends = max_loss_diff_between(&gpu, &cpu, 0);
+    let (gpu, rel, backends) = on_gpu_and_cpu(exp, 20);
     println!("wgpu f32 IN-CNN: max rel {rel:.3e}, wgpu vs flex loss {backends:.3e}");
     assert!(rel < F32_REL, "rel {rel:.3e}");
     assert!(
