@@ -7,7 +7,7 @@
 import { readdirSync, readFileSync, statSync } from 'node:fs';
 import { gzipSync } from 'node:zlib';
 import { join } from 'node:path';
-import { launch, serve, ROOT } from '../tests/e2e/harness.mjs';
+import { ready, serve, withBrowser, ROOT } from '../tests/e2e/harness.mjs';
 
 const arg = (name) => (process.argv.includes(name) ? process.argv[process.argv.indexOf(name) + 1] : undefined);
 const steps = Number(arg('--steps')) || 60;
@@ -33,13 +33,12 @@ function report(a, b, steps) {
 
 const server = await serve();
 for (const backend of ['webgpu', 'cpu']) {
-  const browser = await launch({ webgpu: backend === 'webgpu' });
-  try {
+  await withBrowser({ webgpu: backend === 'webgpu' }, async (browser) => {
     const page = await browser.newPage();
     const t0 = Date.now();
     await page.goto(`${server.origin}/?backend=${backend}&speed=10${extra}`);
-    await page.waitForSelector('body[data-ready="1"]', { timeout: 300000 });
-    const ready = Date.now() - t0;
+    await ready(page, 300000);
+    const readyMs = Date.now() - t0;
     await page.click('#step');
     await page.waitForFunction(() => Number(document.body.dataset.steps || 0) >= 1, null, { timeout: 300000 });
     const first = Date.now() - t0;
@@ -56,13 +55,11 @@ for (const backend of ['webgpu', 'cpu']) {
     const perf1 = await page.evaluate(() => window.__explr.perf);
     const n = perf1.steps - perf0.steps;
     const runs = await page.evaluate(() => window.__explr.history.at(-1).runs.length);
-    console.log(`${backend.padEnd(6)} [${badge}]: page load → engine ready ${ready} ms, → first step ${first} ms; ` +
+    console.log(`${backend.padEnd(6)} [${badge}]: page load → engine ready ${readyMs} ms, → first step ${first} ms; ` +
       `${((done - 1) / dt).toFixed(1)} steps/s (${(1000 * dt / (done - 1)).toFixed(1)} ms/step, ${runs} runs in lockstep, ${done - 1} steps)`);
     console.log(`  per step: ${((perf1.queueMs - perf0.queueMs) / n).toFixed(1)} ms queueing (graph, encoding, submits), ` +
       `${((perf1.waitMs - perf0.waitMs) / n).toFixed(1)} ms waiting for the device and the read-back`);
     if (gpu1.backend === 'webgpu') report(gpu0, gpu1, (await page.evaluate(() => window.__explr.history.at(-1).step)) - 1);
-  } finally {
-    await browser.close();
-  }
+  });
 }
 await server.close();

@@ -3,19 +3,18 @@
 // is how the per-export constructor rerun was found. Needs a built dist/; wasm-opt strips the
 // function names, so build with `EXPLR_SKIP_WASM_OPT=1 npm run build` to see them.
 // Usage: node scripts/profile.mjs [webgpu|cpu] [milliseconds]
-import { launch, serve } from '../tests/e2e/harness.mjs';
+import { ready, serve, waitSteps, withBrowser } from '../tests/e2e/harness.mjs';
 
 const backend = process.argv[2] || 'webgpu';
 const duration = Number(process.argv[3]) || 15000;
 const server = await serve();
-const browser = await launch({ webgpu: backend === 'webgpu' });
-try {
+await withBrowser({ webgpu: backend === 'webgpu' }, async (browser) => {
   const cdp = await browser.newBrowserCDPSession();
   const page = await browser.newPage();
   await page.goto(`${server.origin}/?backend=${backend}&speed=5`);
-  await page.waitForSelector('body[data-ready="1"]', { timeout: 300000 });
+  await ready(page, 300000);
   await page.click('#step');
-  await page.waitForFunction(() => Number(document.body.dataset.steps || 0) >= 1, null, { timeout: 300000 });
+  await waitSteps(page, 1, 300000);
 
   // Talk to the workers through the browser session (workers have no page of their own). The
   // page has two (training and toy); both are profiled and the busier one is reported.
@@ -66,7 +65,5 @@ try {
   for (const [key, n] of [...self].sort((a, b) => b[1] - a[1]).slice(0, 25)) {
     console.log(`${((100 * n) / total).toFixed(1).padStart(6)} %  ${key}`);
   }
-} finally {
-  await browser.close();
-  await server.close();
-}
+});
+await server.close();

@@ -1,7 +1,7 @@
 // Writes the README's screenshots into docs/: the default view after some training, embed mode
 // and lecture mode (CPU backend: headless WebGPU canvases can come out blank, and these are
 // DOM and 2-D canvas charts anyway). Needs a built dist/.
-import { launch, playFor, serve, ROOT } from '../tests/e2e/harness.mjs';
+import { launch, playFor, ready, serve, ROOT } from '../tests/e2e/harness.mjs';
 import { join } from 'node:path';
 
 const shots = [
@@ -14,7 +14,7 @@ const browser = await launch({ webgpu: false });
 for (const [file, url, viewport, steps] of shots) {
   const page = await browser.newPage({ viewport });
   await page.goto(`${server.origin}${url}`);
-  await page.waitForSelector('body[data-ready="1"]');
+  await ready(page);
   await playFor(page, steps);
   await page.waitForTimeout(1200);
   await page.screenshot({ path: join(ROOT, 'docs', file), fullPage: file === 'default.png' });

@@ -29,6 +29,9 @@ function serial(fn) {
 
 const post = (msg, transfer = []) => self.postMessage(msg, transfer);
 
+/** The message of a thrown value (wasm-bindgen's JsError, an Error, or anything else). */
+const errorText = (e) => String(e && e.message ? e.message : e);
+
 installGpuStats((info) => {
   if (deviceLost) return;
   deviceLost = true;
@@ -107,7 +110,7 @@ async function runStepsNow(n) {
     playing = false;
     // A lost device also fails the step in flight; the 'lost' message already says why.
     await new Promise((r) => setTimeout(r, 0));
-    if (!deviceLost) post({ type: 'error', message: String(e && e.message ? e.message : e), fatal: false });
+    if (!deviceLost) post({ type: 'error', message: errorText(e), fatal: false });
   } finally {
     busy = false;
   }
@@ -156,7 +159,7 @@ self.onmessage = async ({ data }) => {
             const probs = await trainer.boundary(res);
             post({ type: 'boundary', res, classes: trainer.classes(), probs }, [probs.buffer]);
           } catch (e) {
-            post({ type: 'error', message: `decision boundary: ${e && e.message ? e.message : e}`, fatal: false });
+            post({ type: 'error', message: `decision boundary: ${errorText(e)}`, fatal: false });
           }
         });
         break;
@@ -168,7 +171,7 @@ self.onmessage = async ({ data }) => {
         post({ type: 'error', message: `unknown message ${data.type}`, fatal: false });
     }
   } catch (e) {
-    post({ type: 'error', message: String(e && e.message ? e.message : e), fatal: true });
+    post({ type: 'error', message: errorText(e), fatal: true });
   }
 };
 

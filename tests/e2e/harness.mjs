@@ -72,6 +72,21 @@ export async function open(browser, origin, url) {
   return { page, log };
 }
 
+/** Runs `fn(browser)` in a freshly launched Chromium (`launch` options), closing it after. */
+export async function withBrowser(options, fn) {
+  const browser = await launch(options);
+  try {
+    return await fn(browser);
+  } finally {
+    await browser.close();
+  }
+}
+
+/** Waits until the engine behind `page` (a page or a frame) is ready to train. */
+export async function ready(page, timeout = 60000) {
+  await page.waitForSelector('body[data-ready="1"]', { timeout });
+}
+
 /** Waits until the page has trained at least `steps` steps. */
 export async function waitSteps(page, steps, timeout = 120000) {
   await page.waitForFunction((n) => Number(document.body.dataset.steps || 0) >= n, steps, { timeout, polling: 200 });

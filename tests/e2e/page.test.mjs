@@ -4,7 +4,7 @@
 // requests, no console errors.
 import { test, before, after } from 'node:test';
 import assert from 'node:assert/strict';
-import { launch, open, playFor, serve, waitSteps } from './harness.mjs';
+import { launch, open, playFor, ready, serve, waitSteps } from './harness.mjs';
 
 // A blog post that embeds the demo with the custom element.
 const HOST = `<!doctype html><html><head><meta charset="utf-8"><title>post</title><link rel="icon" href="data:,">
@@ -21,10 +21,6 @@ after(async () => {
   await browser.close();
   await server.close();
 });
-
-async function ready(page) {
-  await page.waitForSelector('body[data-ready="1"]', { timeout: 60000 });
-}
 
 const state = (page) => page.evaluate(() => ({ ...window.__explr.state }));
 const query = (page) => page.evaluate(() => window.location.search);
@@ -141,7 +137,7 @@ test('<explr-demo> embeds the demo, mirrors its attributes and follows its heigh
   assert.equal(src.searchParams.get('eta'), '0.05');
   assert.equal(src.searchParams.get('dataset'), 'blobs');
   const frame = await frameEl.contentFrame();
-  await frame.waitForSelector('body[data-ready="1"]', { timeout: 60000 });
+  await ready(frame);
   const inner = await frame.evaluate(() => ({ eta: window.__explr.state.eta, embed: document.body.classList.contains('embed') }));
   assert.deepEqual(inner, { eta: 0.05, embed: true });
   await frame.click('#play');

@@ -3,7 +3,7 @@
 // WebGPU device is reported and training goes on on the CPU from where it was.
 import { test, before, after } from 'node:test';
 import assert from 'node:assert/strict';
-import { launch, mean, open, playFor, serve, waitSteps } from './harness.mjs';
+import { mean, open, playFor, ready, serve, waitSteps, withBrowser } from './harness.mjs';
 
 let server;
 before(async () => {
@@ -18,10 +18,9 @@ async function lossCurve(page) {
 }
 
 test('trains on WebGPU (software adapter) and the loss decreases', async () => {
-  const browser = await launch({ webgpu: true });
-  try {
+  await withBrowser({ webgpu: true }, async (browser) => {
     const { page, log } = await open(browser, server.origin, '/?backend=webgpu&speed=10&dataset=blobs');
-    await page.waitForSelector('body[data-ready="1"]', { timeout: 120000 });
+    await ready(page, 120000);
     const badge = await page.textContent('#badge');
     console.log(`badge: ${badge}`);
     assert.match(badge, /^WebGPU/);
@@ -35,16 +34,13 @@ test('trains on WebGPU (software adapter) and the loss decreases', async () => {
     assert.ok(b.rel_weight_error < 1e-4, `twin drift on WebGPU: ${b.rel_weight_error}`);
     assert.deepEqual(log.errors, []);
     assert.deepEqual(log.foreign, []);
-  } finally {
-    await browser.close();
-  }
+  });
 });
 
 test('without WebGPU the CPU fallback trains, with a notice', async () => {
-  const browser = await launch({ webgpu: false });
-  try {
+  await withBrowser({ webgpu: false }, async (browser) => {
     const { page, log } = await open(browser, server.origin, '/?speed=20');
-    await page.waitForSelector('body[data-ready="1"]', { timeout: 60000 });
+    await ready(page);
     assert.match(await page.textContent('#badge'), /^CPU/);
     assert.match(await page.textContent('#messages'), /WebGPU is not available/);
     await playFor(page, 100, 60000);
@@ -54,29 +50,23 @@ test('without WebGPU the CPU fallback trains, with a notice', async () => {
     console.log(`CPU: ${loss.length} steps, loss ${first.toFixed(4)} → ${last.toFixed(4)}`);
     assert.ok(last < first);
     assert.deepEqual(log.errors, []);
-  } finally {
-    await browser.close();
-  }
+  });
 });
 
 test('auto picks the CPU when the only WebGPU adapter is a software one, and says so', async () => {
-  const browser = await launch({ webgpu: true });
-  try {
+  await withBrowser({ webgpu: true }, async (browser) => {
     const { page, log } = await open(browser, server.origin, '/');
-    await page.waitForSelector('body[data-ready="1"]', { timeout: 60000 });
+    await ready(page);
     assert.match(await page.textContent('#badge'), /^CPU/);
     assert.match(await page.textContent('#messages'), /software WebGPU adapter/);
     assert.deepEqual(log.errors, []);
-  } finally {
-    await browser.close();
-  }
+  });
 });
 
 test('a lost WebGPU device is reported; the page replays the run on the CPU and goes on', async () => {
-  const browser = await launch({ webgpu: true });
-  try {
+  await withBrowser({ webgpu: true }, async (browser) => {
     const { page, log } = await open(browser, server.origin, '/?backend=webgpu&speed=4&dataset=blobs');
-    await page.waitForSelector('body[data-ready="1"]', { timeout: 120000 });
+    await ready(page, 120000);
     assert.match(await page.textContent('#badge'), /^WebGPU/);
     await playFor(page, 8, 240000);
     const done = await page.evaluate(() => window.__explr.history.at(-1).step);
@@ -95,7 +85,5 @@ test('a lost WebGPU device is reported; the page replays the run on the CPU and 
     await playFor(page, done + 30, 60000);
     assert.equal(await page.evaluate(() => document.body.dataset.ready), '1');
     assert.deepEqual(log.errors.filter((e) => e.startsWith('uncaught')), []);
-  } finally {
-    await browser.close();
-  }
+  });
 });
