@@ -36,6 +36,13 @@ pub enum RunKind {
         /// Exact ṽ_0 = κθ_0 for the first phase, or naive ṽ_0 = 0.
         init: TwinInit,
     },
+    /// The rounding-chaos control A′: weight-decay run `of` again, from its initial weights
+    /// moved by one unit in the last place of the working precision. How far it drifts from
+    /// run `of` is how far rounding alone, amplified by training, separates two runs.
+    Perturbed {
+        /// Index of the weight-decay run this is a perturbed copy of.
+        of: usize,
+    },
 }
 
 /// One run of the experiment.
@@ -183,13 +190,14 @@ impl Experiment {
                 }
                 RunKind::Exponential { of, .. }
                 | RunKind::Exact { of }
-                | RunKind::Texp { of, .. } => *of,
+                | RunKind::Texp { of, .. }
+                | RunKind::Perturbed { of } => *of,
             };
             let base = match self.runs.get(of).map(|r| &r.kind) {
                 Some(RunKind::WeightDecay { schedule }) if of != i => schedule,
                 _ => {
                     return Err(ExplrError::Unsupported(format!(
-                        "run {i} ({}) is a twin of run {of}, which is not a weight-decay run",
+                        "run {i} ({}) refers to run {of}, which is not a weight-decay run",
                         run.label
                     )));
                 }

@@ -17,6 +17,8 @@ pub struct RunMetrics {
     /// Effective LR η_t/‖θ_t‖² of this step: its LR over the squared norm of the weights it
     /// started from (paper §3: the twin's is exactly 1/α times the WD run's).
     pub effective_lr: f64,
+    /// ln of the effective LR (finite whenever the LR and ‖θ‖ are, at any magnitude).
+    pub ln_effective_lr: f64,
     /// Measured ln(‖θ̃_t‖/‖θ_t‖) against the reference run (0 for a reference run).
     pub ln_scale_measured: f64,
     /// Predicted ln c_t (e.g. −t·ln α) against the reference run.

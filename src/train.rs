@@ -92,7 +92,17 @@ impl Lockstep {
         let r = exp.runs.len();
         let params: Vec<Tensor<2>> = values
             .iter()
-            .map(|v| tensor1(&v.repeat(r), &device, p).reshape([r, v.len()]))
+            .map(|v| {
+                let rows: Vec<f64> = exp
+                    .runs
+                    .iter()
+                    .flat_map(|spec| match spec.kind {
+                        RunKind::Perturbed { .. } => v.iter().map(|&x| next_up(x, p)).collect(),
+                        _ => v.clone(),
+                    })
+                    .collect();
+                tensor1(&rows, &device, p).reshape([r, v.len()])
+            })
             .collect();
         let invariant: Vec<bool> = net.params().iter().map(|p| p.invariant).collect();
         let init_norm = metrics::norm(
@@ -140,6 +150,7 @@ impl Lockstep {
                     let texp = Texp::new(base(*of), h.wd, h.momentum)?;
                     (LrPlan::Texp(texp), 0.0, *of, Some(t), kappa)
                 }
+                RunKind::Perturbed { of } => (LrPlan::Base(base(*of)), h.wd, *of, None, 0.0),
             };
             kappas.push(kappa);
             runs.push(Run {
@@ -454,6 +465,7 @@ impl Lockstep {
                 ln_weight_norm: ln_norm,
                 layer_norms,
                 effective_lr: (p.ln_lrs[i] - 2.0 * self.runs[i].ln_norm_prev).exp(),
+                ln_effective_lr: p.ln_lrs[i] - 2.0 * self.runs[i].ln_norm_prev,
                 ln_scale_measured: ln_norm - ln_norm_ref,
                 ln_scale_predicted: ln_pred,
                 rel_weight_error: rel,
@@ -561,6 +573,14 @@ impl PendingStep {
     /// Whether it reads back nothing (never: every step has metrics).
     pub fn is_empty(&self) -> bool {
         self.len() == 0
+    }
+}
+
+/// The next representable value above `x` in precision `p` (one unit in the last place).
+pub fn next_up(x: f64, p: Precision) -> f64 {
+    match p {
+        Precision::F64 => x.next_up(),
+        Precision::F32 => (x as f32).next_up() as f64,
     }
 }
 

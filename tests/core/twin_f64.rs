@@ -283,3 +283,36 @@ fn stacked_runs_do_not_interact() {
         assert!(rel <= TOL && loss <= TOL, "rel {rel:.3e}, loss {loss:.3e}");
     }
 }
+
+/// The rounding-chaos control A′ starts one ulp from A (in the working precision), trains with
+/// A's schedule and weight decay, and is compared with A.
+#[test]
+fn perturbed_control_starts_one_ulp_apart() {
+    for precision in [Precision::F64, Precision::F32] {
+        let mut exp = twin_experiment(Norm::Batch, precision, TwinInit::Exact, false);
+        exp.runs.push(explr::experiment::RunSpec {
+            label: "A′".into(),
+            kind: explr::experiment::RunKind::Perturbed { of: 0 },
+        });
+        let (ls, m) = train(exp, "flex", 30);
+        let (a, c) = (ls.hidden_weights(0), ls.hidden_weights(2));
+        assert_ne!(a, c, "A′ must differ from A");
+        let eps = match precision {
+            Precision::F64 => f64::EPSILON,
+            Precision::F32 => f32::EPSILON as f64,
+        };
+        let first = m[0].runs[2].angle;
+        let last = m.last().unwrap().runs[2].angle;
+        println!("{precision:?}: A′ vs A angle after 1 step {first:.3e}, after 30 {last:.3e}");
+        assert!(
+            first > 0.0 && first < 10.0 * eps,
+            "{precision:?}: {first:.3e}"
+        );
+        assert!(last < 1e3 * eps, "{precision:?}: {last:.3e}");
+        // A′ has A's LR and weight decay: its norm follows A's.
+        let dn = (m.last().unwrap().runs[2].ln_weight_norm
+            - m.last().unwrap().runs[0].ln_weight_norm)
+            .abs();
+        assert!(dn < 1e3 * eps, "{precision:?}: ln-norm difference {dn:.3e}");
+    }
+}

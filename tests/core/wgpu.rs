@@ -3,7 +3,7 @@
 
 use crate::common::{max_loss_diff, max_loss_diff_between, max_over, train, twin_experiment};
 use crate::twin_f32::{F32_LOSS, F32_REL};
-use explr::experiment::Experiment;
+use explr::experiment::{Experiment, RunKind, RunSpec};
 use explr::metrics::StepMetrics;
 use explr::model::Precision;
 use explr::norm::Norm;
@@ -69,4 +69,41 @@ fn adapter_name() -> String {
     std::env::var("VK_ICD_FILENAMES")
         .or_else(|_| std::env::var("VK_DRIVER_FILES"))
         .unwrap_or_else(|_| "default Vulkan driver".into())
+}
+
+/// The BatchNorm-CNN twins drift apart on the GPU in f32 far more than on the CPU. Kernel
+/// defect or rounding chaos? The control A′ — run A again from weights one ulp apart — answers
+/// it: rounding alone separates A′ from A as far as B gets from A, on the GPU as on the CPU, and
+/// run A itself agrees between the two backends.
+#[test]
+fn wgpu_f32_bn_cnn_drift_is_rounding_chaos() {
+    let mut exp = twin_experiment(Norm::Batch, Precision::F32, TwinInit::Exact, true);
+    exp.runs.push(RunSpec {
+        label: "A′".into(),
+        kind: RunKind::Perturbed { of: 0 },
+    });
+    let steps = 20;
+    let (_, gpu) = train(exp.clone(), "wgpu", steps);
+    let (_, cpu) = train(exp, "flex", steps);
+    let angle = |m: &[StepMetrics], run: usize| max_over(m, run, |r| r.angle);
+    let (twin_gpu, control_gpu) = (angle(&gpu, 1), angle(&gpu, 2));
+    let (twin_cpu, control_cpu) = (angle(&cpu, 1), angle(&cpu, 2));
+    let backends = max_loss_diff_between(&gpu, &cpu, 0);
+    println!(
+        "BN-CNN f32, {steps} steps, largest angle to A: wgpu B {twin_gpu:.3e}, A′ {control_gpu:.3e}; \
+         flex B {twin_cpu:.3e}, A′ {control_cpu:.3e}; run A wgpu vs flex loss {backends:.3e}"
+    );
+    // B stays within the rounding control's reach (within 30×) on both backends.
+    assert!(
+        twin_gpu < 30.0 * control_gpu,
+        "wgpu: B {twin_gpu:.3e} vs A′ {control_gpu:.3e}"
+    );
+    assert!(
+        twin_cpu < 30.0 * control_cpu,
+        "flex: B {twin_cpu:.3e} vs A′ {control_cpu:.3e}"
+    );
+    assert!(
+        backends < 1e-3,
+        "run A differs between wgpu and flex by {backends:.3e}"
+    );
 }
