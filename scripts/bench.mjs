@@ -3,11 +3,14 @@
 // in headless Chromium here) and on the CPU fallback, and on WebGPU what a step asks of the GPU:
 // dispatches, submits, uploads and read-backs per step, and the kernels dispatched most.
 // Needs a built dist/ (npm run build).
-// Usage: node scripts/bench.mjs [--steps N] [--query 'schedule=step&…' (extra URL parameters)]
+// Then the page's responsiveness on the CPU engine: for speeds 1, 10 and 100, frames/s while
+// playing, how long a click on Pause takes to be answered, and the page's JS heap.
+// Usage: node scripts/bench.mjs [--steps N] [--play S (seconds per speed, default 20)]
+//                               [--query 'schedule=step&…' (extra URL parameters)]
 import { readdirSync, readFileSync, statSync } from 'node:fs';
 import { gzipSync } from 'node:zlib';
 import { join } from 'node:path';
-import { ready, serve, withBrowser, ROOT } from '../tests/e2e/harness.mjs';
+import { answerTime, frameRate, heapMB, ready, serve, withBrowser, ROOT } from '../tests/e2e/harness.mjs';
 
 const arg = (name) => (process.argv.includes(name) ? process.argv[process.argv.indexOf(name) + 1] : undefined);
 const steps = Number(arg('--steps')) || 60;
@@ -62,4 +65,23 @@ for (const backend of ['webgpu', 'cpu']) {
     if (gpu1.backend === 'webgpu') report(gpu0, gpu1, (await page.evaluate(() => window.__explr.history.at(-1).step)) - 1);
   });
 }
+const playSecs = Number(arg('--play')) || 20;
+await withBrowser({ webgpu: false }, async (browser) => {
+  for (const speed of [1, 10, 100]) {
+    const page = await browser.newPage();
+    await page.goto(`${server.origin}/?backend=cpu&speed=${speed}${extra}`);
+    await ready(page);
+    await page.click('#play');
+    await page.waitForTimeout(playSecs * 1000 - 3000);
+    const fps = await frameRate(page, 3000);
+    const ms = await answerTime(page, '#play');
+    const steps = await page.evaluate(() => Number(document.body.dataset.steps));
+    const kept = await page.evaluate(() => window.__explr.kept);
+    const heap = await heapMB(page);
+    console.log(`responsiveness, speed ${String(speed).padStart(3)}: ${steps} steps in ${playSecs} s (${(steps / playSecs).toFixed(0)} steps/s); ` +
+      `${fps.fps.toFixed(1)} frames/s (longest gap ${fps.worstGapMs.toFixed(0)} ms); Pause answered in ${ms.toFixed(1)} ms; ` +
+      `JS heap ${heap.toFixed(1)} MB (history ${(kept.bytes / 1e6).toFixed(1)} MB reserved, ${kept.rows} rows)`);
+    await page.close();
+  }
+});
 await server.close();

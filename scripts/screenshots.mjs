@@ -1,24 +1,39 @@
-// Writes the README's screenshots into docs/: the default view after some training, embed mode
-// and lecture mode (CPU backend: headless WebGPU canvases can come out blank, and these are
-// DOM and 2-D canvas charts anyway). Needs a built dist/.
-import { launch, playFor, ready, serve, ROOT } from '../tests/e2e/harness.mjs';
+// Writes the README's screenshots into docs/: the default view after some training, lecture
+// mode at the two projector sizes it is designed for, embed mode in a 700 px blog column and
+// on a 360 px phone, and the exported PNG figure (CPU backend: headless WebGPU canvases can
+// come out blank, and these are DOM and 2-D canvas charts anyway). Needs a built dist/.
+import { writeFileSync } from 'node:fs';
 import { join } from 'node:path';
+import { launch, playFor, ready, serve, ROOT } from '../tests/e2e/harness.mjs';
 
 const shots = [
-  ['default.png', '/?backend=cpu&speed=25', { width: 1400, height: 1500 }, 400],
-  ['embed.png', '/?backend=cpu&embed=1&speed=25&schedule=step&milestones=150,300', { width: 900, height: 900 }, 400],
-  ['lecture.png', '/?backend=cpu&mode=lecture&speed=25', { width: 1600, height: 1000 }, 400],
+  ['default.png', '/?backend=cpu', { width: 1400, height: 1500 }, 3000, true],
+  ['lecture-1280x720.png', '/?backend=cpu&mode=lecture', { width: 1280, height: 720 }, 3000, false],
+  ['lecture-1024x768.png', '/?backend=cpu&mode=lecture', { width: 1024, height: 768 }, 3000, false],
+  ['embed-700.png', '/?backend=cpu&embed=1', { width: 700, height: 900 }, 3000, true],
+  ['embed-360.png', '/?backend=cpu&embed=1', { width: 360, height: 900 }, 3000, true],
 ];
 const server = await serve();
 const browser = await launch({ webgpu: false });
-for (const [file, url, viewport, steps] of shots) {
+for (const [file, url, viewport, steps, full] of shots) {
   const page = await browser.newPage({ viewport });
   await page.goto(`${server.origin}${url}`);
   await ready(page);
-  await playFor(page, steps);
+  await playFor(page, steps, 300000);
   await page.waitForTimeout(1200);
-  await page.screenshot({ path: join(ROOT, 'docs', file), fullPage: file === 'default.png' });
+  await page.screenshot({ path: join(ROOT, 'docs', file), fullPage: full });
   console.log(`docs/${file}`);
+  if (file === 'default.png') {
+    const b64 = await page.evaluate(async () => {
+      const blob = await window.__explr.figure();
+      const bytes = new Uint8Array(await blob.arrayBuffer());
+      let s = '';
+      for (const b of bytes) s += String.fromCharCode(b);
+      return btoa(s);
+    });
+    writeFileSync(join(ROOT, 'docs', 'figure.png'), Buffer.from(b64, 'base64'));
+    console.log('docs/figure.png');
+  }
   await page.close();
 }
 await browser.close();

@@ -1,6 +1,6 @@
 // Decision boundaries of the runs on a 2-D dataset, side by side: each cell coloured by the
 // predicted class, its opacity by the confidence. Identical pictures are the point.
-import { RUN_STYLES } from './plots.js';
+import { styleOf } from './plots.js';
 
 const CLASS_RGB = [
   [31, 95, 191],
@@ -8,26 +8,31 @@ const CLASS_RGB = [
   [42, 157, 85],
 ];
 
-/** Renders `probs` (runs × res² × classes) into one canvas per run inside `box`. */
-export function drawBoundaries(box, labels, res, classes, probs) {
-  const runs = Math.min(labels.length, probs.length / (res * res * classes));
-  if (box.children.length !== runs) {
+/**
+ * Renders `probs` (all runs × res² × classes) into one canvas per run of `runs` ([{label,
+ * index, role}]) inside `box`; the rounding-chaos control A′ is left out.
+ */
+export function drawBoundaries(box, runs, res, classes, probs) {
+  const shown = runs.filter((run) => run.role !== 'control' && (run.index + 1) * res * res * classes <= probs.length);
+  if (box.children.length !== shown.length) {
     box.replaceChildren();
-    for (let r = 0; r < runs; r += 1) {
+    for (const run of shown) {
       const fig = document.createElement('figure');
       const canvas = document.createElement('canvas');
       canvas.width = res;
       canvas.height = res;
       canvas.setAttribute('role', 'img');
       const cap = document.createElement('figcaption');
-      cap.textContent = labels[r];
-      cap.style.borderBottom = `3px ${RUN_STYLES[r % RUN_STYLES.length].dash.length ? 'dashed' : 'solid'} ${RUN_STYLES[r % RUN_STYLES.length].stroke}`;
+      cap.textContent = run.label;
+      const st = styleOf(run);
+      cap.style.borderBottom = `3px ${st.dash.length ? 'dashed' : 'solid'} ${st.stroke}`;
       fig.append(canvas, cap);
       box.append(fig);
     }
   }
-  for (let r = 0; r < runs; r += 1) {
-    const canvas = box.children[r].querySelector('canvas');
+  shown.forEach((run, slot) => {
+    const r = run.index;
+    const canvas = box.children[slot].querySelector('canvas');
     if (canvas.width !== res) {
       canvas.width = res;
       canvas.height = res;
@@ -47,6 +52,6 @@ export function drawBoundaries(box, labels, res, classes, probs) {
     }
     ctx.putImageData(img, 0, 0);
     const share = counts.map((n, c) => `class ${c}: ${Math.round((100 * n) / (res * res))}%`).join(', ');
-    canvas.setAttribute('aria-label', `${labels[r]} decision regions over [−1.6, 1.6]²: ${share}`);
-  }
+    canvas.setAttribute('aria-label', `${run.label} decision regions over [−1.6, 1.6]²: ${share}`);
+  });
 }

@@ -1,6 +1,6 @@
 // <explr-demo> custom element: embeds the demo in an iframe whose URL mirrors the element's
 // attributes (the same names as the URL parameters), and follows the frame's height.
-const PARAMS = ['eta', 'wd', 'momentum', 'schedule', 'milestones', 'factor', 'texp', 'norm', 'net', 'init', 'dataset', 'batch', 'seed', 'speed', 'backend', 'mode'];
+const PARAMS = ['eta', 'wd', 'momentum', 'schedule', 'milestones', 'factor', 'texp', 'norm', 'net', 'init', 'dataset', 'batch', 'seed', 'speed', 'backend', 'precision', 'chaos', 'mode'];
 
 class ExplrDemo extends HTMLElement {
   static get observedAttributes() {

@@ -1,20 +1,31 @@
 // The page: one state object (URL-serialized), the controls bound to it, the training worker
 // and the live plots. Errors are shown in #messages; the page keeps working.
+//
+// Responsiveness: worker messages only append to the bounded history and the charts'
+// envelopes (cheap, O(steps in the message)); everything visible is drawn at most once per
+// animation frame, and each frame acknowledges what it drew, which is what lets the worker go
+// on (it runs at most two messages ahead). So the page answers within a frame at any speed and
+// any history length.
 import 'uplot/dist/uPlot.min.css';
-import { FIELDS, crossCheck, defaults, fromQuery, toExperiment, toQuery } from './state.js';
-import { Plots, fmt } from './plots.js';
+import { FIELDS, crossCheck, defaults, fromQuery, resolvePrecision, runInfo, toExperiment, toQuery } from './state.js';
+import { Plots, fmt, styleOf } from './plots.js';
+import { History } from './history.js';
+import { csvText } from './export.js';
 import { theoryPanel } from './theory.js';
 import { PRESETS } from './presets.js';
 import { drawBoundaries } from './boundary.js';
+import { chaosNote, explanation, readout } from './explain.js';
 import { drawToy, drawToyCurves, toySummary } from './toy.js';
 
 const $ = (id) => document.getElementById(id);
 const parsed = fromQuery(window.location.search);
 let state = parsed.state;
+const view = state.embed ? 'embed' : state.mode === 'lecture' ? 'lecture' : 'normal';
 let worker = null;
 let plots = null;
+let store = null;
+let runs = [];
 let playing = false;
-let history = [];
 let lastRate = { t: performance.now(), steps: 0 };
 let generation = 0;
 let fellBack = false;
@@ -22,12 +33,19 @@ let constants = null;
 let engineReady = false;
 let pendingSteps = 0;
 let lastBoundary = 0;
+let lastTheory = 0;
 let toyWorker = null;
 /** After a fallback: {steps, play} to replay on the new backend, so no progress is lost. */
 let resume = null;
 let gpuPerStep = null;
+/** What the engine runs on: {backend, precision, adapter}. */
+let engine = { backend: '', precision: '', adapter: null };
 /** Running totals of where training time went: queueing steps vs waiting for results. */
 let perf = { steps: 0, queueMs: 0, waitMs: 0 };
+/** Frame bookkeeping: paced messages to acknowledge, whether a frame is requested, counters. */
+let unacked = 0;
+let frameRequested = false;
+const frames = { drawn: 0, maxMs: 0 };
 const profileWaiters = [];
 const TOY_KEYS = ['toy', 'toyeta', 'toywd', 'toysteps'];
 
@@ -51,17 +69,24 @@ function syncUrl() {
   const q = toQuery(state);
   const url = `${window.location.pathname}${q ? `?${q}` : ''}`;
   window.history.replaceState(null, '', url);
+  const full = new URLSearchParams(q);
+  full.delete('embed');
+  const link = $('fulldemo');
+  if (link) link.href = `${window.location.pathname}${full.toString() ? `?${full}` : ''}`;
 }
 
 function renderControls() {
   for (const key of Object.keys(FIELDS)) {
     const el = $(key);
     if (!el) continue;
-    el.value = Array.isArray(state[key]) ? state[key].join(',') : String(state[key]);
+    if (el.type === 'checkbox') el.checked = Boolean(state[key]);
+    else el.value = Array.isArray(state[key]) ? state[key].join(',') : String(state[key]);
   }
   const step = state.schedule === 'step';
   for (const id of ['milestones', 'factor', 'texp']) $(id).closest('label').hidden = !step;
+  $('net').options[0].textContent = state.norm === 'none' ? 'no affine, frozen head' : 'scale-invariant';
   $('play').textContent = playing ? '❚❚ Pause' : '▶ Play';
+  $('play').setAttribute('aria-pressed', String(playing));
 }
 
 function setBadge(text, backend) {
@@ -70,32 +95,48 @@ function setBadge(text, backend) {
   b.dataset.backend = backend;
 }
 
-function labelsOf(exp) {
-  return exp.runs.map((r) => r.label);
+/** The words beside the charts that follow the configuration. */
+function renderNotes() {
+  const text = explanation(state);
+  $('explain').textContent = text;
+  $('explain').hidden = !text;
+  const distNote = $('dist-note');
+  distNote.textContent = state.chaos ? chaosNote(engine.precision || resolvePrecision(state, 'cpu')) : 'Distance to A: the angle between the weights of each twin and its weight-decay run.';
+  $('boundary-hint').textContent = state.norm === 'none'
+    ? 'Predicted class over [−1.6, 1.6]². Without normalization B’s larger weights change its predictions: the pictures part.'
+    : `Predicted class over [−1.6, 1.6]², ${state.norm === 'batch' ? 'batch-norm statistics from a fixed training batch' : 'each point normalized on its own'}. Run B’s weights are α^−t times larger; its picture is the same.`;
 }
 
 /**
- * (Re)starts the worker with the current state; `backend` overrides the state's choice and
- * `replay` ({steps, play}) retrains that many steps on it before going on.
+ * (Re)starts the worker with the current state; `backend` overrides the state's choice,
+ * `replay` ({steps, play}) retrains that many steps on it before going on, and `precision`
+ * overrides the state's (a replay keeps the precision it replays).
  */
-function restart(backend = null, replay = null) {
+function restart(backend = null, replay = null, precision = null) {
   generation += 1;
   const gen = generation;
   if (worker) worker.terminate();
   playing = false;
-  history = [];
+  unacked = 0;
   renderControls();
   const exp = toExperiment(state);
-  plots = new Plots($('plots'), labelsOf(exp), { lecture: state.mode === 'lecture' });
+  runs = runInfo(exp);
+  store = new History(runs.length);
+  plots = new Plots($('plots'), runs, { view, invariant: state.norm !== 'none' });
+  renderLegend();
   $('stepcount').textContent = 'step 0';
+  $('readout').textContent = '';
   setBadge('starting…', '');
   engineReady = false;
   pendingSteps = 0;
   resume = replay && replay.steps > 0 ? replay : null;
   gpuPerStep = null;
+  engine = { backend: '', precision: '', adapter: null };
   $('rate').textContent = '';
+  $('boundaries').replaceChildren();
   document.body.dataset.ready = '0';
   document.body.dataset.steps = '0';
+  renderNotes();
   worker = new Worker(new URL('./worker.js', import.meta.url), { type: 'module' });
   const want = backend || (fellBack && state.backend !== 'webgpu' ? 'cpu' : state.backend);
   worker.onmessage = ({ data }) => {
@@ -107,14 +148,45 @@ function restart(backend = null, replay = null) {
     e.preventDefault();
     fatal(e.message || 'the training worker stopped');
   };
-  worker.postMessage({ type: 'init', experiment: JSON.stringify(exp), backend: want, mnistUrl: new URL('../data/mnist.bin', import.meta.url).href });
+  worker.postMessage({
+    type: 'init',
+    experiment: JSON.stringify(exp),
+    backend: want,
+    precision: precision || (state.precision === 'auto' ? 'f64' : state.precision),
+    mnistUrl: new URL('../data/mnist.bin', import.meta.url).href,
+  });
   constants = null;
-  $('theory').replaceChildren(theoryPanel(state, null, null));
+  $('theory').replaceChildren(theoryPanel(state, null, null, runs));
+}
+
+/** A legend shared by all charts: colour, dash and label of each run. */
+function renderLegend() {
+  const box = $('legend');
+  box.replaceChildren();
+  for (const run of runs) {
+    const item = document.createElement('span');
+    item.className = `legend-item role-${run.role}`;
+    const sw = document.createElement('canvas');
+    sw.width = 36;
+    sw.height = 10;
+    sw.setAttribute('aria-hidden', 'true');
+    const g = sw.getContext('2d');
+    const s = styleOf(run);
+    g.strokeStyle = s.stroke;
+    g.lineWidth = s.width;
+    g.setLineDash(s.dash);
+    g.beginPath();
+    g.moveTo(0, 5);
+    g.lineTo(36, 5);
+    g.stroke();
+    item.append(sw, document.createTextNode(run.label));
+    box.append(item);
+  }
 }
 
 /** Where training had got to: the steps to replay after a fallback, and whether it played. */
 function progress() {
-  return { steps: history.length ? history.at(-1).step : 0, play: playing };
+  return { steps: store && store.lastStep ? store.lastStep.step : 0, play: playing };
 }
 
 function fallBackToCpu(what) {
@@ -122,12 +194,12 @@ function fallBackToCpu(what) {
   const p = progress();
   const replay = p.steps > 0 ? ` Replaying the ${p.steps} steps done so far from the same seed, then going on.` : '';
   message(`${what}. Restarting on the CPU backend.${replay}`, 'error');
-  restart('cpu', p);
+  restart('cpu', p, engine.precision || null);
 }
 
 function fatal(text) {
-  const onGpu = $('badge').dataset.backend === 'webgpu' || $('badge').dataset.backend === '';
-  if (onGpu && state.backend !== 'cpu' && !fellBack) {
+  const onGpu = engine.backend === 'webgpu' || (engine.backend === '' && state.backend === 'webgpu');
+  if (onGpu && !fellBack) {
     fallBackToCpu(`The GPU run failed (${text})`);
   } else {
     message(`Training stopped: ${text}`, 'error');
@@ -136,13 +208,55 @@ function fatal(text) {
   }
 }
 
+/** Asks for one animation frame (at most one outstanding). */
+function requestFrame() {
+  if (frameRequested) return;
+  frameRequested = true;
+  requestAnimationFrame(frame);
+}
+
+/** Draws what arrived since the last frame, then lets the worker go on. */
+function frame() {
+  frameRequested = false;
+  const t0 = performance.now();
+  const drew = plots.draw();
+  const last = store.lastStep;
+  if (drew && last) {
+    $('stepcount').textContent = `step ${last.step}`;
+    $('readout').textContent = readout(runs, last, state.eta);
+    document.body.dataset.steps = String(last.step);
+    if (t0 - lastTheory > 250) {
+      lastTheory = t0;
+      $('theory').replaceChildren(theoryPanel(state, constants, last, runs));
+    }
+    if (t0 - lastRate.t > 1000) {
+      const rate = ((last.step - lastRate.steps) * 1000) / (t0 - lastRate.t);
+      const gpu = gpuPerStep === null ? '' : ` · ${Math.round(gpuPerStep)} GPU dispatches/step`;
+      $('rate').textContent = `${fmt(Math.max(0, rate))} steps/s${gpu}`;
+      lastRate = { t: t0, steps: last.step };
+    }
+    requestBoundary();
+  }
+  if (unacked > 0 && worker) {
+    worker.postMessage({ type: 'ack', n: unacked });
+    unacked = 0;
+  }
+  if (plots.pending) requestFrame();
+  frames.drawn += drew ? 1 : 0;
+  frames.maxMs = Math.max(frames.maxMs, performance.now() - t0);
+}
+
 function onWorker(m) {
   switch (m.type) {
-    case 'ready':
-      setBadge(m.backend === 'webgpu' ? `WebGPU · ${m.adapter}` : 'CPU · wasm (flex)', m.backend);
+    case 'ready': {
+      const exp = JSON.parse(m.experiment);
+      engine = { backend: m.backend, precision: exp.precision, adapter: m.adapter };
+      setBadge(`${m.backend === 'webgpu' ? `WebGPU · ${m.adapter}` : 'CPU · wasm (flex)'} · ${exp.precision}`, m.backend);
       document.body.dataset.ready = '1';
+      document.body.dataset.precision = exp.precision;
       engineReady = true;
       constants = m.theory;
+      renderNotes();
       if (resume) {
         pendingSteps += resume.steps;
         playing = playing || resume.play;
@@ -153,29 +267,20 @@ function onWorker(m) {
       pendingSteps = 0;
       $('boundaries-section').hidden = state.dataset === 'mnist';
       requestBoundary(true);
-      $('theory').replaceChildren(theoryPanel(state, constants, null));
+      $('theory').replaceChildren(theoryPanel(state, constants, null, runs));
       if (playing) worker.postMessage({ type: 'play', chunk: state.speed });
       break;
+    }
     case 'boundary':
-      drawBoundaries($('boundaries'), labelsOf(toExperiment(state)), m.res, m.classes, m.probs);
+      drawBoundaries($('boundaries'), runs, m.res, m.classes, m.probs);
       break;
     case 'metrics': {
-      history.push(...m.steps);
-      requestBoundary();
+      store.append(m.steps);
       plots.push(m.steps);
-      const last = m.steps.at(-1);
-      $('stepcount').textContent = `step ${last.step}`;
-      $('theory').replaceChildren(theoryPanel(state, constants, last));
+      if (m.paced) unacked += 1;
       if (m.gpu) gpuPerStep = m.gpu.dispatches / m.steps.length;
       perf = { steps: perf.steps + m.steps.length, queueMs: perf.queueMs + m.queueMs, waitMs: perf.waitMs + m.waitMs };
-      const now = performance.now();
-      if (now - lastRate.t > 1000) {
-        const rate = ((last.step - lastRate.steps) * 1000) / (now - lastRate.t);
-        const gpu = gpuPerStep === null ? '' : ` · ${Math.round(gpuPerStep)} GPU dispatches/step`;
-        $('rate').textContent = `${fmt(Math.max(0, rate))} steps/s${gpu}`;
-        lastRate = { t: now, steps: last.step };
-      }
-      document.body.dataset.steps = String(last.step);
+      requestFrame();
       break;
     }
     case 'notice':
@@ -201,7 +306,7 @@ function onWorker(m) {
 }
 
 function requestBoundary(force = false) {
-  if (state.dataset === 'mnist' || !engineReady) return;
+  if (state.dataset === 'mnist' || !engineReady || view === 'embed') return;
   const now = performance.now();
   if (!force && now - lastBoundary < 500) return;
   lastBoundary = now;
@@ -210,6 +315,7 @@ function requestBoundary(force = false) {
 
 /** Recomputes the toy path in its own small worker (independent of the training run). */
 function runToy() {
+  if (view === 'embed') return;
   if (!toyWorker) {
     toyWorker = new Worker(new URL('./worker.js', import.meta.url), { type: 'module' });
     toyWorker.onmessage = ({ data }) => {
@@ -235,7 +341,7 @@ function onControl(e) {
   const key = e.target.id;
   if (!Object.prototype.hasOwnProperty.call(FIELDS, key)) return;
   const q = new URLSearchParams(toQuery(state));
-  q.set(key, e.target.value);
+  q.set(key, e.target.type === 'checkbox' ? (e.target.checked ? '1' : '0') : e.target.value);
   const { state: next, problems } = fromQuery(q.toString());
   next.embed = state.embed;
   next.mode = state.mode;
@@ -259,29 +365,25 @@ function onControl(e) {
 
 function download(name, type, data) {
   const a = document.createElement('a');
-  a.href = typeof data === 'string' && data.startsWith('data:') ? data : URL.createObjectURL(new Blob([data], { type }));
+  a.href = typeof data === 'string' && data.startsWith('data:') ? data : URL.createObjectURL(data instanceof Blob ? data : new Blob([data], { type }));
   a.download = name;
   document.body.append(a);
   a.click();
   a.remove();
 }
 
-function csv() {
-  const labels = labelsOf(toExperiment(state));
-  const rows = ['step,run,loss,accuracy,lr,weight_norm,effective_lr,scale_measured,scale_predicted,rel_weight_error,angle,prob_diff,test_loss,test_accuracy'];
-  for (const s of history) {
-    s.runs.forEach((r, i) => {
-      rows.push([s.step, JSON.stringify(labels[i]), r.loss, r.accuracy, Math.exp(r.ln_lr), Math.exp(r.ln_weight_norm), r.effective_lr,
-        Math.exp(r.ln_scale_measured), Math.exp(r.ln_scale_predicted), r.rel_weight_error, r.angle, r.prob_diff, r.test_loss ?? '', r.test_accuracy ?? ''].join(','));
-    });
-  }
-  return `${rows.join('\n')}\n`;
+/** The settings in words, for the figure's caption and the exports. */
+function settingsText() {
+  const last = store && store.lastStep ? store.lastStep.step : 0;
+  const sched = state.schedule === 'step' ? `step decay ×${state.factor} at ${state.milestones.join(', ')} (${state.texp} TEXP twin)` : 'constant LR';
+  return `η = ${state.eta}, λ = ${state.wd}, γ = ${state.momentum}; ${sched}; ${state.norm} norm, ${state.net === 'invariant' ? 'scale-invariant net' : 'standard net'}, ${state.dataset}, batch ${state.batch}, seed ${state.seed}; ` +
+    `${engine.precision || '?'} on ${engine.backend === 'webgpu' ? 'WebGPU' : 'the CPU'}; ${state.init} ṽ₀; after ${last} steps. ${window.location.href}`;
 }
 
 function applyPreset(name) {
   const p = PRESETS[name];
   if (!p) return;
-  state = { ...defaults(), ...p, embed: state.embed, mode: state.mode, backend: state.backend, speed: state.speed };
+  state = { ...defaults(), ...p, embed: state.embed, mode: state.mode, backend: state.backend, speed: state.speed, precision: state.precision };
   crossCheck(state);
   syncUrl();
   restart();
@@ -290,10 +392,10 @@ function applyPreset(name) {
 }
 
 function wire() {
-  $('controls').addEventListener('change', onControl);
-  $('toy-controls').addEventListener('change', onControl);
-  $('toy-controls').addEventListener('submit', (e) => e.preventDefault());
-  $('controls').addEventListener('submit', (e) => e.preventDefault());
+  for (const id of ['controls', 'quick', 'toy-controls']) {
+    $(id).addEventListener('change', onControl);
+    $(id).addEventListener('submit', (e) => e.preventDefault());
+  }
   $('play').onclick = togglePlay;
   $('step').onclick = () => {
     playing = false;
@@ -315,17 +417,15 @@ function wire() {
       message(`Link: ${link}`);
     }
   };
-  $('export-csv').onclick = () => download('explr-metrics.csv', 'text/csv', csv());
+  $('export-csv').onclick = () => download('explr-metrics.csv', 'text/csv', csvText(store, runs, settingsText(), engine));
   $('export-json').onclick = () => download('explr-metrics.json', 'application/json',
-    JSON.stringify({ state, experiment: toExperiment(state), steps: history }));
-  $('export-png').onclick = () => {
-    for (const key of ['lr', 'wnorm', 'efflr', 'loss', 'acc', 'dist']) {
-      const url = plots.png(key);
-      if (url) download(`explr-${key}.png`, 'image/png', url);
-    }
+    JSON.stringify({ state, experiment: toExperiment(state, engine.precision || 'f32'), engine, stride: store.stride, steps: store.toObjects() }));
+  $('export-png').onclick = async () => {
+    const blob = await plots.figure(settingsText());
+    download('explr-figure.png', 'image/png', blob);
   };
   $('app').addEventListener('keydown', (e) => {
-    if (e.target.closest('input, select, textarea')) return;
+    if (e.target.closest('input, select, textarea, button, a')) return;
     if (e.key === ' ') {
       e.preventDefault();
       togglePlay();
@@ -336,7 +436,11 @@ function wire() {
       restart();
     }
   });
-  window.addEventListener('resize', () => plots && plots.resize());
+  let resizeFrame = 0;
+  window.addEventListener('resize', () => {
+    cancelAnimationFrame(resizeFrame);
+    resizeFrame = requestAnimationFrame(() => plots && plots.resize());
+  });
   if (state.embed && window.parent !== window) {
     new ResizeObserver(() => {
       window.parent.postMessage({ type: 'explr:height', height: document.documentElement.scrollHeight }, '*');
@@ -344,17 +448,38 @@ function wire() {
   }
 }
 
-// Hooks for tests and the benchmark: the metric history, the current state, the worker's
-// WebGPU counters, and a way to lose the GPU device on purpose (to see the page recover).
+// Hooks for tests and the benchmark: the metric history, the current state, frame counters,
+// the worker's WebGPU counters, and a way to lose the GPU device on purpose.
 window.__explr = {
+  /** Every kept step as objects (materialized on demand: tests only). */
   get history() {
-    return history;
+    return store ? store.toObjects() : [];
+  },
+  get last() {
+    return store ? store.lastStep : null;
+  },
+  get kept() {
+    return store ? { rows: store.length, stride: store.stride, bytes: store.bytes } : null;
   },
   get state() {
     return state;
   },
+  get engine() {
+    return { ...engine };
+  },
+  get frames() {
+    return { ...frames };
+  },
   get perf() {
     return { ...perf };
+  },
+  /** The PNG figure the export button downloads, as a Blob. */
+  figure() {
+    return plots.figure(settingsText());
+  },
+  /** What each chart draws now: key, last step, each run's last value. */
+  charts() {
+    return plots.drawn();
   },
   gpuProfile() {
     return new Promise((resolve) => {
@@ -367,9 +492,9 @@ window.__explr = {
   },
 };
 
-document.body.classList.toggle('embed', state.embed);
-document.body.classList.toggle('lecture', state.mode === 'lecture');
-document.documentElement.classList.toggle('lecture', state.mode === 'lecture');
+document.body.classList.toggle('embed', view === 'embed');
+document.body.classList.toggle('lecture', view === 'lecture');
+document.documentElement.classList.toggle('lecture', view === 'lecture');
 if (window.matchMedia('(prefers-reduced-motion: reduce)').matches) document.body.classList.add('reduced-motion');
 wire();
 parsed.problems.forEach((p) => message(p, 'error'));

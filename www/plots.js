@@ -1,37 +1,135 @@
 // Live charts (uPlot): one chart per quantity, one series per run, colour plus dash pattern so
 // that runs stay distinguishable without colour. Curves that must coincide are drawn on top of
 // each other: the thin dashed twin over the thick solid original.
+//
+// Cost per frame does not grow with the number of steps: each chart draws a min/max envelope
+// of at most 2·BUCKETS points per run (envelope.js), and only when new steps arrived.
+// Quantities that explode (LR, ‖w‖) are plotted as log10 of the engine's log-space values, so
+// they stay on the chart long after they leave the range of f64.
 import uPlot from 'uplot';
+import { Envelope } from './envelope.js';
+import { fmtLog10 } from './format.js';
+
+export { fmt, fmtLog10 } from './format.js';
 
 export const RUN_STYLES = [
   { stroke: '#1f5fbf', width: 4, dash: [] },
-  { stroke: '#e4572e', width: 2, dash: [8, 5] },
-  { stroke: '#2a9d55', width: 4, dash: [2, 3] },
+  { stroke: '#d1451b', width: 2, dash: [8, 5] },
+  { stroke: '#2a8d4f', width: 4, dash: [2, 3] },
   { stroke: '#8a3ffc', width: 2, dash: [12, 4, 2, 4] },
 ];
+/** The rounding-chaos control A′: grey, dotted. */
+export const CONTROL_STYLE = { stroke: '#6b7280', width: 2, dash: [2, 4] };
 
-/** Chart definitions: key, title, y label, log scale, value getter (per run metrics). */
+/** Buckets per chart: at most twice as many points per run are drawn. */
+export const BUCKETS = 300;
+/** Charts redrawn per animation frame at most (round-robin): each chart updates ≥ 20 times/s. */
+const CHARTS_PER_FRAME = 2;
+
+const LOG10E = Math.LOG10E;
+const log10Floor = (v, floor) => (v === null || v === undefined || Number.isNaN(v) ? null : Math.log10(Math.max(v, floor)));
+
+/**
+ * Chart definitions: key, title, unit (y axis label), log10 values or not, the value getter
+ * (per run metrics, run info) and which runs it shows. `title` may depend on the network.
+ */
 export const CHARTS = [
-  { key: 'lr', title: 'Learning rate (log)', log: true, get: (r) => Math.exp(r.ln_lr) },
-  { key: 'wnorm', title: '‖w‖ of the normalized layers (log)', log: true, get: (r) => Math.exp(r.ln_weight_norm) },
-  { key: 'efflr', title: 'Effective LR η/‖w‖² (log)', log: true, get: (r) => r.effective_lr },
-  { key: 'loss', title: 'Training loss', log: false, get: (r) => r.loss },
-  { key: 'acc', title: 'Test accuracy', log: false, get: (r) => r.test_accuracy, sparse: true },
-  { key: 'dist', title: 'Distance to the WD twin: angle (rad, log)', log: true, get: (r, i) => (i % 2 === 1 ? Math.max(r.angle, 1e-18) : null), twinsOnly: true },
+  { key: 'lr', title: () => 'Learning rate ηₜ', unit: 'LR (log scale)', log: true, get: (r) => r.ln_lr * LOG10E },
+  {
+    key: 'wnorm',
+    title: (ctx) => (ctx.invariant ? '‖w‖ of the scale-invariant weights' : '‖w‖ of the hidden weights'),
+    unit: '‖w‖ (log scale)',
+    log: true,
+    get: (r) => r.ln_weight_norm * LOG10E,
+  },
+  { key: 'loss', title: () => 'Training loss (minibatch)', unit: 'cross-entropy', log: false, get: (r) => r.loss },
+  { key: 'efflr', title: () => 'Effective LR ηₜ/‖wₜ‖²', unit: 'η/‖w‖² (log scale)', log: true, get: (r) => r.ln_effective_lr * LOG10E },
+  { key: 'acc', title: () => 'Test accuracy', unit: 'fraction correct', log: false, range: [0, 1], get: (r) => r.test_accuracy, sparse: true },
+  {
+    key: 'dist',
+    title: () => 'Distance to the reference run: angle between weights',
+    unit: 'rad (log scale)',
+    log: true,
+    get: (r) => log10Floor(r.angle, 1e-18),
+    only: (run) => run.reference !== run.index,
+  },
 ];
 
-/** Holds the metric history and the uPlot instances. */
+/** Keys of the charts each view shows, in order. */
+export const VIEWS = {
+  normal: ['lr', 'wnorm', 'loss', 'efflr', 'acc', 'dist'],
+  lecture: ['lr', 'wnorm', 'loss', 'efflr', 'acc', 'dist'],
+  embed: ['lr', 'wnorm', 'loss', 'efflr'],
+};
+
+/** The style of run `run` ({index, role}). */
+export function styleOf(run) {
+  return run.role === 'control' ? CONTROL_STYLE : RUN_STYLES[run.index % RUN_STYLES.length];
+}
+
+/** Holds the decimated history and the uPlot instances of every chart. */
 export class Plots {
-  constructor(container, labels, { lecture = false } = {}) {
+  /**
+   * `runs`: [{label, index, reference, role}]; `view`: 'normal' | 'lecture' | 'embed';
+   * `invariant`: whether the hidden weights feed a normalization (chart titles follow).
+   */
+  constructor(container, runs, { view = 'normal', invariant = true } = {}) {
     this.container = container;
-    this.labels = labels;
-    this.lecture = lecture;
-    this.steps = [];
-    this.series = Object.fromEntries(CHARTS.map((c) => [c.key, labels.map(() => [])]));
+    this.runs = runs;
+    this.view = view;
+    this.ctx = { invariant };
+    this.lastStep = 0;
+    this.next = 0;
     this.charts = [];
     container.replaceChildren();
-    for (const c of CHARTS) this.charts.push(this.make(c));
+    const keys = VIEWS[view] || VIEWS.normal;
+    for (const key of keys) this.charts.push(this.make(CHARTS.find((c) => c.key === key)));
     this.resize();
+  }
+
+  /** The runs chart `c` shows. */
+  shown(c) {
+    return this.runs.filter((r) => !c.only || c.only(r));
+  }
+
+  /** uPlot options for chart `c` at width × height CSS pixels (`scale` thickens lines and type). */
+  options(c, width, height, scale = 1, legend = true) {
+    const font = `${Math.round(12 * scale)}px system-ui, sans-serif`;
+    const labelFont = `bold ${Math.round(12 * scale)}px system-ui, sans-serif`;
+    const series = [{ label: 'step' }];
+    for (const run of this.shown(c)) {
+      const st = styleOf(run);
+      series.push({
+        label: run.label,
+        stroke: st.stroke,
+        width: st.width * scale,
+        dash: st.dash.map((d) => d * scale),
+        spanGaps: true,
+        points: { show: !!c.sparse, size: 5 * scale },
+        value: (_u, v) => (v === null || v === undefined ? '—' : c.log ? fmtLog10(v) : fmtPlain(v)),
+      });
+    }
+    return {
+      width,
+      height,
+      cursor: { sync: { key: 'explr' }, drag: { x: false, y: false } },
+      legend: { show: legend, live: true },
+      scales: { x: { time: false }, y: c.range ? { range: c.range } : { range: (_u, lo, hi) => padRange(lo, hi, c.log) } },
+      axes: [
+        { label: 'step', font, labelFont, size: 36 * scale, labelSize: 18 * scale, stroke: '#333' },
+        {
+          label: c.unit,
+          font,
+          labelFont,
+          size: (c.log ? 64 : 56) * scale,
+          labelSize: 18 * scale,
+          stroke: '#333',
+          incrs: c.log ? LOG_INCRS : undefined,
+          values: (_u, splits) => splits.map((v) => (c.log ? fmtPow10(v) : fmtAxis(v))),
+        },
+      ],
+      series,
+    };
   }
 
   make(c) {
@@ -39,87 +137,193 @@ export class Plots {
     fig.className = 'chart';
     fig.dataset.key = c.key;
     const cap = document.createElement('figcaption');
-    cap.textContent = c.title;
+    cap.textContent = c.title(this.ctx);
     const summary = document.createElement('p');
     summary.className = 'chart-summary sr-only';
     summary.setAttribute('aria-live', 'off');
     fig.append(cap, summary);
     this.container.append(fig);
-    const scale = this.lecture ? 2 : 1;
-    const series = [{ label: 'step' }];
-    this.labels.forEach((label, i) => {
-      if (c.twinsOnly && i % 2 === 0) {
-        series.push({ label, show: false });
-        return;
-      }
-      const st = RUN_STYLES[i % RUN_STYLES.length];
-      series.push({
-        label,
-        stroke: st.stroke,
-        width: st.width * scale,
-        dash: st.dash.map((d) => d * scale),
-        spanGaps: true,
-        points: { show: !!c.sparse },
-      });
-    });
-    const opts = {
-      width: 400,
-      height: 220,
-      cursor: { sync: { key: 'explr' } },
-      legend: { show: true, live: true },
-      scales: { x: { time: false }, y: c.log ? { distr: 3 } : {} },
-      axes: [
-        { label: 'step', ...(this.lecture ? { font: '16px sans-serif', labelFont: 'bold 16px sans-serif' } : {}) },
-        { size: 70, values: (_u, splits) => splits.map(fmtAxis), ...(this.lecture ? { font: '16px sans-serif' } : {}) },
-      ],
-      series,
-    };
-    const plot = new uPlot(opts, [[], ...this.labels.map(() => [])], fig);
-    return { def: c, plot, fig, summary };
+    const shown = this.shown(c);
+    const env = new Envelope(shown.length, BUCKETS);
+    const scale = this.view === 'lecture' ? 1.6 : 1;
+    // One legend above all charts (#legend) names the runs; uPlot's own would repeat it per chart.
+    const plot = new uPlot(this.options(c, 300, 200, scale, false), [[], ...shown.map(() => [])], fig);
+    return { def: c, plot, fig, summary, env, shown, title: cap.textContent, dirty: false };
   }
 
-  /** Appends one batch of step metrics. */
+  /** Records one batch of step metrics; the charts redraw at the next `draw()`. */
   push(steps) {
     for (const s of steps) {
-      this.steps.push(s.step);
-      for (const c of CHARTS) {
-        s.runs.forEach((r, i) => {
-          const v = c.get(r, i);
-          this.series[c.key][i].push(v === undefined || v === null || !Number.isFinite(v) ? null : v);
-        });
+      for (const ch of this.charts) {
+        ch.env.push(s.step, ch.shown.map((run) => ch.def.get(s.runs[run.index], run)));
+        ch.dirty = true;
       }
+      this.lastStep = s.step;
     }
-    for (const ch of this.charts) {
-      ch.plot.setData([this.steps, ...this.series[ch.def.key]]);
-      ch.summary.textContent = this.summary(ch.def);
+  }
+
+  /**
+   * Redraws, from their envelopes, up to CHARTS_PER_FRAME charts that have new steps, taking
+   * turns (call once per frame); `all` redraws every one. Returns whether anything was drawn.
+   */
+  draw(all = false) {
+    let drawn = 0;
+    const n = this.charts.length;
+    for (let k = 0; k < n && (all || drawn < CHARTS_PER_FRAME); k += 1) {
+      const ch = this.charts[(this.next + k) % n];
+      if (!ch.dirty) continue;
+      ch.dirty = false;
+      ch.plot.setData(ch.env.data());
+      ch.summary.textContent = this.summary(ch);
+      drawn += 1;
+      if (!all && drawn === CHARTS_PER_FRAME) this.next = (this.next + k + 1) % n;
     }
+    return drawn > 0;
+  }
+
+  /** Whether some chart still has steps to draw. */
+  get pending() {
+    return this.charts.some((ch) => ch.dirty);
+  }
+
+  /**
+   * What each chart shows now (for tests): its key, the last step drawn, each series' last
+   * drawn value (null: no point there) and the y range.
+   */
+  drawn() {
+    return this.charts.map((ch) => {
+      const [xs, ...ys] = ch.plot.data;
+      const y = ch.plot.scales.y;
+      return {
+        key: ch.def.key,
+        runs: ch.shown.map((r) => r.label),
+        lastStep: xs.at(-1) ?? null,
+        last: ys.map((v) => v.at(-1) ?? null),
+        yRange: [y.min, y.max],
+      };
+    });
   }
 
   /** A one-sentence text summary of a chart (for screen readers and the export). */
-  summary(c) {
-    const parts = this.labels
-      .map((l, i) => {
-        const arr = this.series[c.key][i];
-        const last = [...arr].reverse().find((v) => v !== null);
-        return last === undefined ? null : `${l}: ${fmt(last)}`;
+  summary(ch) {
+    const parts = ch.shown
+      .map((run, s) => {
+        const v = ch.env.last[s];
+        return Number.isNaN(v) ? null : `${run.label}: ${ch.def.log ? fmtLog10(v) : fmtPlain(v)}`;
       })
       .filter(Boolean);
-    return `${c.title} at step ${this.steps.at(-1) ?? 0}: ${parts.join('; ')}.`;
+    return `${ch.title} at step ${this.lastStep}: ${parts.join('; ')}.`;
   }
 
+  /** Sizes the charts to their container: up to three per row, none wider than the page. */
   resize() {
-    const w = Math.max(260, Math.floor(this.container.clientWidth / (window.innerWidth > 900 ? 3 : 1)) - 24);
-    for (const ch of this.charts) ch.plot.setSize({ width: w, height: this.lecture ? 300 : 220 });
+    const w = this.container.clientWidth || 300;
+    const gap = 10;
+    const min = this.view === 'lecture' ? 300 : 280;
+    const cols = Math.max(1, Math.min(3, Math.floor((w + gap) / (min + gap))));
+    // Each figure adds 2 × 4 px padding and 2 × 1 px border around its plot.
+    const width = Math.max(120, Math.floor((w - gap * (cols - 1)) / cols) - 12);
+    let height = 200;
+    if (this.view === 'lecture') height = Math.round(Math.min(340, Math.max(180, window.innerHeight * 0.34)));
+    else if (this.view === 'embed') height = cols === 1 ? 170 : 180;
+    for (const ch of this.charts) ch.plot.setSize({ width, height });
   }
 
-  /** The chart canvas of `key` as a PNG data URL. */
-  png(key) {
-    const ch = this.charts.find((c) => c.def.key === key);
-    return ch ? ch.plot.ctx.canvas.toDataURL('image/png') : null;
+  /**
+   * One figure of every chart for slides and papers: titled panels with axis units, a legend
+   * and `caption` (the settings), at `ratio`× resolution on an opaque white background.
+   * Resolves to a PNG Blob.
+   */
+  async figure(caption, ratio = 2) {
+    const panelW = 560;
+    const panelH = 300;
+    const cols = Math.min(3, this.charts.length);
+    const rows = Math.ceil(this.charts.length / cols);
+    const pad = 16;
+    const titleH = 30;
+    const head = 56;
+    const legendH = 36;
+    const captionLines = wrap(caption, 150);
+    const foot = 22 * captionLines.length + 16;
+    const W = cols * panelW + (cols + 1) * pad;
+    const H = head + rows * (panelH + titleH + pad) + legendH + foot;
+    const canvas = document.createElement('canvas');
+    canvas.width = W * ratio;
+    canvas.height = H * ratio;
+    const g = canvas.getContext('2d');
+    g.scale(ratio, ratio);
+    g.fillStyle = '#ffffff';
+    g.fillRect(0, 0, W, H);
+    g.fillStyle = '#111';
+    g.font = 'bold 22px system-ui, sans-serif';
+    g.fillText('Weight decay on a normalized net ≡ an exponentially growing LR (Li & Arora, ICLR 2020)', pad, 34);
+    const host = document.createElement('div');
+    host.style.cssText = 'position:absolute;left:-20000px;top:0;width:600px';
+    document.body.append(host);
+    try {
+      this.charts.forEach((ch, i) => {
+        const x = pad + (i % cols) * (panelW + pad);
+        const y = head + Math.floor(i / cols) * (panelH + titleH + pad);
+        g.fillStyle = '#111';
+        g.font = 'bold 16px system-ui, sans-serif';
+        g.fillText(ch.title, x, y + 20);
+        // uPlot draws at the screen's pixel ratio: draw ratio× larger, with type and lines to
+        // match, and scale the canvas into the panel.
+        const opts = { ...this.options(ch.def, panelW * ratio, panelH * ratio, 1.15 * ratio, false), cursor: { show: false } };
+        const u = new uPlot(opts, ch.env.data(), host);
+        g.drawImage(u.ctx.canvas, x, y + titleH, panelW, panelH);
+        u.destroy();
+      });
+    } finally {
+      host.remove();
+    }
+    const ly = H - foot - legendH + 22;
+    let lx = pad;
+    g.font = '15px system-ui, sans-serif';
+    for (const run of this.runs) {
+      const st = styleOf(run);
+      g.strokeStyle = st.stroke;
+      g.lineWidth = st.width;
+      g.setLineDash(st.dash);
+      g.beginPath();
+      g.moveTo(lx, ly - 5);
+      g.lineTo(lx + 36, ly - 5);
+      g.stroke();
+      g.setLineDash([]);
+      g.fillStyle = '#111';
+      g.fillText(run.label, lx + 44, ly);
+      lx += 60 + g.measureText(run.label).width;
+    }
+    g.fillStyle = '#333';
+    g.font = '14px system-ui, sans-serif';
+    captionLines.forEach((line, i) => g.fillText(line, pad, H - foot + 18 + 22 * i));
+    return new Promise((resolve) => canvas.toBlob(resolve, 'image/png'));
   }
 }
 
-/** Axis tick labels: short, exponential for very large or small values. */
+const LOG_INCRS = [0.1, 0.2, 0.5, 1, 2, 5, 10, 20, 50, 100, 200, 500, 1000, 2000, 5000, 1e4, 2e4, 5e4, 1e5, 2e5, 5e5, 1e6];
+
+/** Pads a data range so that a flat curve still sits inside a readable axis. */
+function padRange(lo, hi, log) {
+  if (lo === null || hi === null || !Number.isFinite(lo) || !Number.isFinite(hi)) return log ? [-2, 0] : [0, 1];
+  const span = hi - lo;
+  const min = log ? 0.5 : Math.max(Math.abs(hi) * 0.05, 1e-12);
+  const pad = span < min ? (min - span) / 2 : span * 0.06;
+  return [lo - pad, hi + pad];
+}
+
+const SUP = { '-': '⁻', 0: '⁰', 1: '¹', 2: '²', 3: '³', 4: '⁴', 5: '⁵', 6: '⁶', 7: '⁷', 8: '⁸', 9: '⁹', '.': '·' };
+
+/** A log10 axis tick: 10ᵏ for whole k, else the plain value (or 10^k.k far from 1). */
+export function fmtPow10(k) {
+  if (k === null || k === undefined) return '';
+  const r = Math.round(k * 10) / 10;
+  if (Number.isInteger(r)) return `10${String(r).replace(/[-0-9.]/g, (c) => SUP[c])}`;
+  if (Math.abs(r) < 4) return String(Number((10 ** r).toPrecision(2)));
+  return `10${String(r).replace(/[-0-9.]/g, (c) => SUP[c])}`;
+}
+
+/** Axis tick labels of linear axes: short, exponential for very large or small values. */
 function fmtAxis(v) {
   if (v === null || v === undefined) return '';
   const a = Math.abs(v);
@@ -127,10 +331,22 @@ function fmtAxis(v) {
   return String(Number(v.toPrecision(3)));
 }
 
-/** Compact number formatting for labels and summaries. */
-export function fmt(v) {
-  if (v === null || v === undefined || Number.isNaN(v)) return '—';
+function fmtPlain(v) {
   const a = Math.abs(v);
   if (a !== 0 && (a >= 1e5 || a < 1e-3)) return v.toExponential(3);
   return v.toPrecision(4);
+}
+
+/** Splits `text` into lines of at most `n` characters at spaces. */
+function wrap(text, n) {
+  const out = [];
+  let line = '';
+  for (const word of text.split(' ')) {
+    if (line && line.length + word.length + 1 > n) {
+      out.push(line);
+      line = word;
+    } else line = line ? `${line} ${word}` : word;
+  }
+  if (line) out.push(line);
+  return out;
 }

@@ -20,8 +20,10 @@ export const FIELDS = {
   dataset: { kind: 'enum', def: 'circles', values: DATASETS },
   batch: { kind: 'int', def: 64, min: 8, max: 512 },
   seed: { kind: 'int', def: 1, min: 0, max: 1e9 },
-  speed: { kind: 'int', def: 10, min: 1, max: 100 },
+  speed: { kind: 'int', def: 20, min: 1, max: 100 },
   backend: { kind: 'enum', def: 'auto', values: ['auto', 'webgpu', 'cpu'] },
+  precision: { kind: 'enum', def: 'auto', values: ['auto', 'f64', 'f32'] },
+  chaos: { kind: 'bool', def: true },
   toy: { kind: 'enum', def: 'bn_regression', values: ['bn_regression', 'plain_regression', 'ratio'] },
   toyeta: { kind: 'number', def: 0.5, min: 0.01, max: 2 },
   toywd: { kind: 'number', def: 0.1, min: 0, max: 1 },
@@ -129,8 +131,11 @@ export function toQuery(state) {
   return p.toString();
 }
 
-/** The engine's experiment JSON for a state. */
-export function toExperiment(state) {
+/**
+ * The engine's experiment JSON for a state; `precision` ('f64' | 'f32') is the one the
+ * chosen backend computes in (see `resolvePrecision`).
+ */
+export function toExperiment(state, precision = 'f32') {
   const mnist = state.dataset === 'mnist';
   const runs = [
     { label: 'A: WD, fixed LR', kind: { kind: 'weight_decay', schedule: { Constant: { eta: state.eta } } } },
@@ -147,6 +152,7 @@ export function toExperiment(state) {
         : { label: 'D: no WD, TEXP', kind: { kind: 'texp', of: 2, init: 'Exact' } },
     );
   }
+  if (state.chaos) runs.push({ label: 'A′: A from weights 1 ulp apart', kind: { kind: 'perturbed', of: 0 } });
   const norm = state.norm === 'group' ? { group: { groups: 4 } } : state.norm;
   return {
     dataset: state.dataset,
@@ -162,8 +168,30 @@ export function toExperiment(state) {
     runs,
     batch: state.batch,
     seed: state.seed,
-    precision: 'f32',
+    precision,
     eval_every: 20,
     rescale_log2: 16,
   };
+}
+
+/**
+ * The precision a run computes in: f32 on WebGPU (WGSL has no f64), else f64 unless the state
+ * asks for f32.
+ */
+export function resolvePrecision(state, backend) {
+  if (backend === 'webgpu') return 'f32';
+  return state.precision === 'f32' ? 'f32' : 'f64';
+}
+
+/**
+ * Who is who among the runs of an experiment: [{label, index, reference, role}] where
+ * `reference` is the run it is compared with (itself for a weight-decay run) and `role` is
+ * 'wd', 'twin' or 'control' (A′).
+ */
+export function runInfo(exp) {
+  return exp.runs.map((r, index) => {
+    const k = r.kind.kind;
+    const role = k === 'weight_decay' ? 'wd' : k === 'perturbed' ? 'control' : 'twin';
+    return { label: r.label, index, reference: role === 'wd' ? index : r.kind.of, role };
+  });
 }

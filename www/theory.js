@@ -1,6 +1,6 @@
 // The live formula panel (MathML, no library): α from the quadratic, the twin's schedule, and
 // the predicted against the measured weight-norm ratio.
-import { fmt } from './plots.js';
+import { fmt } from './format.js';
 
 const NS = 'http://www.w3.org/1998/Math/MathML';
 
@@ -22,8 +22,17 @@ function math(...kids) {
   return el;
 }
 
-/** The panel for `state`, the theorem's `constants` (from the engine) and the `last` step. */
-export function theoryPanel(state, constants, last) {
+/** e^x to `digits` significant digits, or "10^k" where e^x is beyond f64. */
+function bigExp(x, digits) {
+  if (Math.abs(x) < 700) return Math.exp(x).toPrecision(digits);
+  return `10^${(x * Math.LOG10E).toFixed(4)}`;
+}
+
+/**
+ * The panel for `state`, the theorem's `constants` (from the engine), the `last` step and the
+ * `runs` ([{index, reference, role}]).
+ */
+export function theoryPanel(state, constants, last, runs = []) {
   const box = document.createElement('div');
   const p = (text) => {
     const e = document.createElement('p');
@@ -48,15 +57,20 @@ export function theoryPanel(state, constants, last) {
   if (constants.f32LrHorizon) {
     box.append(p(`η̃ would leave float32 after ${constants.f32LrHorizon.toLocaleString('en')} steps; the engine rescales (θ, v, η) → (sθ, v/s, s²η) exactly to stay in range.`));
   }
-  if (last && last.runs[1]) {
-    const b = last.runs[1];
+  const twin = runs.find((r) => r.role === 'twin');
+  if (last && twin && last.runs[twin.index]) {
+    const b = last.runs[twin.index];
     const t = last.step;
     box.append(
       math(mfrac(row(mo('‖'), sub(mi('w̃'), mi('t')), mo('‖')), row(mo('‖'), sub(mi('w'), mi('t')), mo('‖'))), mo('='),
-        mn(Math.exp(b.ln_scale_measured).toPrecision(12)), mspace(), mtext('measured,'), mspace(),
-        sup(mi('α'), row(mo('−'), mn(String(t)))), mo('='), mn(Math.exp(b.ln_scale_predicted).toPrecision(12)), mspace(), mtext('predicted')),
+        mn(bigExp(b.ln_scale_measured, 12)), mspace(), mtext('measured,'), mspace(),
+        sup(mi('α'), row(mo('−'), mn(String(t)))), mo('='), mn(bigExp(b.ln_scale_predicted, 12)), mspace(), mtext('predicted')),
       p(`Angle between the weights of A and B: ${fmt(b.angle)} rad; largest difference of predicted probabilities: ${fmt(b.prob_diff)}.`),
     );
+    const control = runs.find((r) => r.role === 'control');
+    if (control && last.runs[control.index]) {
+      box.append(p(`A′ (A from weights 1 ulp apart): angle to A ${fmt(last.runs[control.index].angle)} rad.`));
+    }
   }
   return box;
 }

@@ -11,6 +11,12 @@ import { destroyDevices, gpuDelta, gpuTotals, installGpuStats, kernelCounts } fr
 
 /** Most steps read back in one transfer; longer requests (a replay) arrive in several batches. */
 const MAX_CHUNK = 200;
+/**
+ * Backpressure: while playing, at most this many metrics messages may be on their way to the
+ * page or waiting for it to draw them. The page acknowledges once per animation frame, so
+ * training never runs ahead of what the page shows, and the page never queues a backlog.
+ */
+const MAX_AHEAD = 2;
 
 let trainer = null;
 let backend = null;
@@ -19,6 +25,8 @@ let playing = false;
 let chunk = 10;
 let busy = false;
 let scheduled = false;
+/** Metrics messages posted during play and not yet acknowledged by the page. */
+let ahead = 0;
 let queue = Promise.resolve();
 
 /** Runs `fn` after every earlier queued call: the Trainer is never used re-entrantly. */
@@ -56,7 +64,7 @@ async function loadMnist(url) {
   return new Uint8Array(await res.arrayBuffer());
 }
 
-async function setup({ experiment, backend: wanted, mnistUrl }) {
+async function setup({ experiment, backend: wanted, precision: prefer, mnistUrl }) {
   await init();
   let adapter = null;
   let chosen = wanted;
@@ -74,9 +82,18 @@ async function setup({ experiment, backend: wanted, mnistUrl }) {
       }
     }
   }
+  if (chosen !== 'cpu' && prefer === 'f64') {
+    if (wanted === 'webgpu') {
+      post({ type: 'notice', message: 'WebGPU computes in f32 only (WGSL has no f64): training in f32. Choose the CPU backend for f64.' });
+    } else {
+      chosen = 'cpu';
+      post({ type: 'notice', message: 'f64 was asked for, and WebGPU computes in f32 only (WGSL has no f64): training on the CPU in f64.' });
+    }
+  }
   const exp = JSON.parse(experiment);
+  exp.precision = chosen === 'webgpu' || prefer === 'f32' ? 'f32' : 'f64';
   const mnist = exp.dataset === 'mnist' ? await loadMnist(mnistUrl) : undefined;
-  trainer = await Trainer.create(experiment, chosen, mnist);
+  trainer = await Trainer.create(JSON.stringify(exp), chosen, mnist);
   backend = chosen;
   post({
     type: 'ready',
@@ -88,11 +105,12 @@ async function setup({ experiment, backend: wanted, mnistUrl }) {
   });
 }
 
-function runSteps(n) {
-  return serial(() => runStepsNow(n));
+function runSteps(n, paced = false) {
+  return serial(() => runStepsNow(n, paced));
 }
 
-async function runStepsNow(n) {
+/** Trains `n` steps, posting their metrics; `paced` (play) counts the messages against MAX_AHEAD. */
+async function runStepsNow(n, paced) {
   if (!trainer || busy) return;
   busy = true;
   try {
@@ -104,6 +122,10 @@ async function runStepsNow(n) {
       const steps = JSON.parse(await trainer.run(k));
       const msg = { type: 'metrics', steps, elapsedMs: performance.now() - t0, queueMs: trainer.queueMs, waitMs: trainer.waitMs };
       if (backend === 'webgpu') msg.gpu = gpuDelta(before, gpuTotals());
+      if (paced) {
+        ahead += 1;
+        msg.paced = true;
+      }
       post(msg);
     }
   } catch (e) {
@@ -117,13 +139,16 @@ async function runStepsNow(n) {
   if (playing) kick();
 }
 
-/** Schedules the next chunk of the play loop unless one is already running or queued. */
+/**
+ * Schedules the next chunk of the play loop unless one is already running or queued, or the
+ * page has not yet drawn what it was sent.
+ */
 function kick() {
-  if (busy || scheduled || !trainer) return;
+  if (busy || scheduled || !trainer || ahead >= MAX_AHEAD) return;
   scheduled = true;
   setTimeout(() => {
     scheduled = false;
-    if (playing) runSteps(chunk);
+    if (playing && ahead < MAX_AHEAD) runSteps(chunk, true);
   }, 0);
 }
 
@@ -140,6 +165,10 @@ self.onmessage = async ({ data }) => {
         break;
       case 'pause':
         playing = false;
+        break;
+      case 'ack':
+        ahead = Math.max(0, ahead - (data.n | 0));
+        if (playing) kick();
         break;
       case 'step':
         playing = false;

@@ -4,6 +4,7 @@ import { createServer } from 'node:http';
 import { readFile, stat } from 'node:fs/promises';
 import { extname, join, normalize } from 'node:path';
 import { fileURLToPath } from 'node:url';
+import { after, before } from 'node:test';
 import { chromium } from 'playwright-core';
 
 export const ROOT = fileURLToPath(new URL('../..', import.meta.url));
@@ -101,3 +102,90 @@ export async function playFor(page, steps, timeout = 120000) {
 
 /** Mean of an array of numbers. */
 export const mean = (a) => a.reduce((x, y) => x + y, 0) / a.length;
+
+/**
+ * Elements whose box reaches past the right edge of the viewport (outside any element that
+ * scrolls or clips horizontally), and the document's horizontal overflow in pixels.
+ */
+export function horizontalOverflow(page) {
+  return page.evaluate(() => {
+    const vw = document.documentElement.clientWidth;
+    const clipped = (el) => {
+      for (let p = el.parentElement; p && p !== document.body; p = p.parentElement) {
+        const o = getComputedStyle(p).overflowX;
+        if (o !== 'visible') return true;
+      }
+      return false;
+    };
+    const out = [];
+    for (const el of document.body.querySelectorAll('*')) {
+      const r = el.getBoundingClientRect();
+      if (r.width === 0 || r.height === 0 || el.closest('[hidden], .sr-only')) continue;
+      if (getComputedStyle(el).display === 'none' || clipped(el)) continue;
+      if (r.right > vw + 1 || r.left < -1) out.push(`${el.tagName.toLowerCase()}${el.id ? `#${el.id}` : ''}${el.className && typeof el.className === 'string' ? `.${el.className.split(' ')[0]}` : ''} [${Math.round(r.left)}, ${Math.round(r.right)}]`);
+    }
+    return { elements: out, scroll: document.documentElement.scrollWidth - vw };
+  });
+}
+
+/**
+ * Clicks `selector` with a real mouse event and resolves to the milliseconds from the input
+ * event to the first animation frame after its handler ran: how long the page took to answer.
+ */
+export async function answerTime(page, selector) {
+  await page.evaluate((sel) => {
+    window.__answer = new Promise((resolve) => {
+      document.querySelector(sel).addEventListener('click', (e) => {
+        const t0 = e.timeStamp;
+        requestAnimationFrame(() => resolve(performance.now() - t0));
+      }, { once: true, capture: true });
+    });
+  }, selector);
+  await page.click(selector, { timeout: 120000 });
+  return page.evaluate(() => window.__answer);
+}
+
+/** Frames per second the page renders over `ms` milliseconds, and the longest gap between frames. */
+export function frameRate(page, ms = 3000) {
+  return page.evaluate((dur) => new Promise((resolve) => {
+    let n = 0;
+    let worst = 0;
+    let prev = performance.now();
+    const t0 = prev;
+    const tick = (t) => {
+      n += 1;
+      worst = Math.max(worst, t - prev);
+      prev = t;
+      if (t - t0 < dur) requestAnimationFrame(tick);
+      else resolve({ fps: (1000 * n) / (t - t0), worstGapMs: worst });
+    };
+    requestAnimationFrame(tick);
+  }), ms);
+}
+
+/** The page's JavaScript heap in MB (after a garbage collection), through the DevTools protocol. */
+export async function heapMB(page) {
+  const cdp = await page.context().newCDPSession(page);
+  await cdp.send('HeapProfiler.collectGarbage');
+  await cdp.send('Performance.enable');
+  const { metrics } = await cdp.send('Performance.getMetrics');
+  await cdp.detach();
+  return metrics.find((m) => m.name === 'JSHeapUsedSize').value / 1e6;
+}
+
+/**
+ * For a test file: serves dist/ (plus `extra` pages) and launches one Chromium (`options`)
+ * before its tests, closing both after; resolves nothing, fills and returns {server, browser}.
+ */
+export function useBrowser(extra = {}, options = { webgpu: false }) {
+  const ctx = { server: null, browser: null };
+  before(async () => {
+    ctx.server = await serve(extra);
+    ctx.browser = await launch(options);
+  });
+  after(async () => {
+    await ctx.browser.close();
+    await ctx.server.close();
+  });
+  return ctx;
+}

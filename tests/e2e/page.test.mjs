@@ -2,31 +2,22 @@
 // WebGPU): controls drive the run and the URL, links round-trip, presets, embed and lecture
 // modes, the <explr-demo> element on a host page, exports, a fuzz of malformed links, no foreign
 // requests, no console errors.
-import { test, before, after } from 'node:test';
+import { test } from 'node:test';
 import assert from 'node:assert/strict';
-import { launch, open, playFor, ready, serve, waitSteps } from './harness.mjs';
+import { open, playFor, ready, useBrowser, waitSteps } from './harness.mjs';
 
 // A blog post that embeds the demo with the custom element.
 const HOST = `<!doctype html><html><head><meta charset="utf-8"><title>post</title><link rel="icon" href="data:,">
 <script type="module" src="/explr-demo.js"></script></head>
 <body><h1>A post</h1><explr-demo eta="0.05" dataset="blobs" backend="cpu" speed="5"></explr-demo><p>after</p></body></html>`;
 
-let server;
-let browser;
-before(async () => {
-  server = await serve({ '/post.html': HOST });
-  browser = await launch({ webgpu: false });
-});
-after(async () => {
-  await browser.close();
-  await server.close();
-});
+const ctx = useBrowser({ '/post.html': HOST });
 
 const state = (page) => page.evaluate(() => ({ ...window.__explr.state }));
 const query = (page) => page.evaluate(() => window.location.search);
 
 test('every control changes the state, the URL and the run', async () => {
-  const { page, log } = await open(browser, server.origin, '/?backend=cpu');
+  const { page, log } = await open(ctx.browser, ctx.server.origin, '/?backend=cpu');
   await ready(page);
   const changes = [
     ['#eta', '0.05', 'eta', 0.05],
@@ -55,17 +46,24 @@ test('every control changes the state, the URL and the run', async () => {
     if (key !== 'backend' || want !== 'auto') assert.match(await query(page), new RegExp(`${key}=`), `${sel} → URL`);
   }
   await ready(page);
-  // The run reflects the settings: four runs (step decay), the labels say so.
+  // The run reflects the settings: four runs (step decay) and the rounding control A′.
   await page.click('#step');
   await waitSteps(page, 1);
   const runs = await page.evaluate(() => window.__explr.history.at(-1).runs.length);
-  assert.equal(runs, 4);
+  assert.equal(runs, 5);
+  await page.uncheck('#chaos');
+  assert.equal((await state(page)).chaos, false);
+  assert.match(await query(page), /chaos=0/);
+  await page.selectOption('#precision', 'f32');
+  await ready(page);
+  assert.equal(await page.evaluate(() => document.body.dataset.precision), 'f32');
+  assert.match(await query(page), /precision=f32/);
   assert.deepEqual(log.errors, []);
   await page.close();
 });
 
 test('decision boundaries of A and B coincide; the toy panel spikes', async () => {
-  const { page, log } = await open(browser, server.origin, '/?backend=cpu&dataset=blobs&speed=20');
+  const { page, log } = await open(ctx.browser, ctx.server.origin, '/?backend=cpu&dataset=blobs&speed=20');
   await ready(page);
   await playFor(page, 60);
   await page.waitForFunction(() => document.querySelectorAll('#boundaries canvas').length === 2);
@@ -88,11 +86,11 @@ test('decision boundaries of A and B coincide; the toy panel spikes', async () =
 
 test('a link round-trips to the same state', async () => {
   const q = '?eta=0.05&wd=0.001&momentum=0.8&schedule=step&milestones=40,90&norm=group&dataset=spirals&batch=32&seed=3&init=naive&backend=cpu';
-  const { page } = await open(browser, server.origin, `/${q}`);
+  const { page } = await open(ctx.browser, ctx.server.origin, `/${q}`);
   await ready(page);
   const s1 = await state(page);
   const q1 = await query(page);
-  const { page: page2 } = await open(browser, server.origin, `/${q1}`);
+  const { page: page2 } = await open(ctx.browser, ctx.server.origin, `/${q1}`);
   await ready(page2);
   assert.deepEqual(await state(page2), s1);
   assert.equal(await query(page2), q1);
@@ -103,7 +101,7 @@ test('a link round-trips to the same state', async () => {
 });
 
 test('presets load', async () => {
-  const { page, log } = await open(browser, server.origin, '/?backend=cpu');
+  const { page, log } = await open(ctx.browser, ctx.server.origin, '/?backend=cpu');
   await ready(page);
   for (const [preset, key, want] of [['toy', 'toy', 'bn_regression'], ['texp', 'schedule', 'step'], ['nonorm', 'norm', 'none'], ['standard', 'net', 'standard'], ['naive', 'init', 'naive'], ['paper', 'eta', 0.1]]) {
     await page.selectOption('#preset', preset);
@@ -115,21 +113,21 @@ test('presets load', async () => {
 });
 
 test('embed and lecture modes render', async () => {
-  const { page } = await open(browser, server.origin, '/?embed=1&backend=cpu');
+  const { page } = await open(ctx.browser, ctx.server.origin, '/?embed=1&backend=cpu');
   await ready(page);
   assert.ok(await page.evaluate(() => document.body.classList.contains('embed')));
   assert.equal(await page.isVisible('.claim'), false);
-  const { page: lecture } = await open(browser, server.origin, '/?mode=lecture&backend=cpu');
+  const { page: lecture } = await open(ctx.browser, ctx.server.origin, '/?mode=lecture&backend=cpu');
   await ready(lecture);
   assert.ok(await lecture.evaluate(() => document.body.classList.contains('lecture')));
   const size = await lecture.evaluate(() => parseFloat(getComputedStyle(document.body).fontSize));
-  assert.ok(size >= 20, `lecture font ${size}`);
+  assert.ok(size >= 18, `lecture font ${size}`);
   await page.close();
   await lecture.close();
 });
 
 test('<explr-demo> embeds the demo, mirrors its attributes and follows its height', async () => {
-  const { page, log } = await open(browser, server.origin, '/post.html');
+  const { page, log } = await open(ctx.browser, ctx.server.origin, '/post.html');
   const frameEl = await page.waitForSelector('explr-demo iframe');
   const src = new URL(await frameEl.getAttribute('src'));
   assert.equal(src.pathname, '/index.html');
@@ -158,20 +156,20 @@ test('<explr-demo> embeds the demo, mirrors its attributes and follows its heigh
 });
 
 test('exports download real data', async () => {
-  const { page } = await open(browser, server.origin, '/?backend=cpu&speed=20');
+  const { page } = await open(ctx.browser, ctx.server.origin, '/?backend=cpu&speed=20');
   await ready(page);
   await playFor(page, 40);
   const [csv] = await Promise.all([page.waitForEvent('download'), page.click('#export-csv')]);
   const text = await (await csv.createReadStream()).toArray().then((b) => Buffer.concat(b).toString());
   const lines = text.trim().split('\n');
-  assert.match(lines[0], /^step,run,loss/);
-  assert.ok(lines.length >= 1 + 2 * 40, `${lines.length} CSV lines`);
+  assert.match(lines[0], /^# explr · f64 on cpu/);
+  assert.match(lines[1], /^step,run,loss,accuracy,log10_lr/);
+  assert.ok(lines.length >= 2 + 3 * 40, `${lines.length} CSV lines`);
   const [json] = await Promise.all([page.waitForEvent('download'), page.click('#export-json')]);
   const data = JSON.parse(await (await json.createReadStream()).toArray().then((b) => Buffer.concat(b).toString()));
-  assert.ok(data.steps.length >= 40 && data.steps[0].runs.length === 2);
-  const [png] = await Promise.all([page.waitForEvent('download'), page.click('#export-png')]);
-  const bytes = await (await png.createReadStream()).toArray().then((b) => Buffer.concat(b));
-  assert.equal(bytes.subarray(1, 4).toString(), 'PNG');
+  assert.ok(data.steps.length >= 40 && data.steps[0].runs.length === 3);
+  assert.equal(data.experiment.precision, 'f64');
+  assert.equal(data.engine.precision, 'f64');
   await page.close();
 });
 
@@ -183,18 +181,18 @@ test('200 malformed links give messages, never an uncaught error', async () => {
     seed = (seed * 1103515245 + 12345) % 2147483648;
     return seed % n;
   };
-  const page = await browser.newPage();
+  const page = await ctx.browser.newPage();
   const errors = [];
   page.on('pageerror', (e) => errors.push(e.message));
   for (let i = 0; i < 200; i += 1) {
     const parts = [];
     for (let j = 0; j <= rnd(4); j += 1) parts.push(`${keys[rnd(keys.length)]}=${values[rnd(values.length)]}`);
     const q = rnd(10) === 0 ? `?${'&'.repeat(rnd(5))}=%%%&&=` : `?${parts.join('&')}&backend=cpu`;
-    await page.goto(`${server.origin}/${q}`);
+    await page.goto(`${ctx.server.origin}/${q}`);
     await page.waitForSelector('#badge');
     assert.ok(await page.isVisible('#plots'));
   }
-  await page.goto(`${server.origin}/?eta=-5&norm=weird&backend=cpu`);
+  await page.goto(`${ctx.server.origin}/?eta=-5&norm=weird&backend=cpu`);
   await ready(page);
   const msg = await page.textContent('#messages');
   assert.match(msg, /eta/);
@@ -204,7 +202,7 @@ test('200 malformed links give messages, never an uncaught error', async () => {
 });
 
 test('no request leaves the origin and the console stays clean', async () => {
-  const { page, log } = await open(browser, server.origin, '/?dataset=mnist&backend=cpu&speed=5');
+  const { page, log } = await open(ctx.browser, ctx.server.origin, '/?dataset=mnist&backend=cpu&speed=5');
   await ready(page);
   await playFor(page, 10);
   assert.deepEqual(log.foreign, []);

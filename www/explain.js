@@ -1,0 +1,40 @@
+// Words next to the charts: what the current configuration shows (and, for the "what breaks"
+// presets, what broke and why), and the live readout of how far run B has grown.
+import { fmt, fmtLn } from './format.js';
+
+/** One or two sentences on what the configuration of `state` shows, or breaks and why. */
+export function explanation(state) {
+  if (state.norm === 'none') {
+    return 'What breaks: without a normalization layer the loss is not scale-invariant. Run B’s weights still grow by α^−t, but now that changes what the network computes: its effective LR is no longer A’s, and B’s loss, accuracy and decision boundary part from A’s.';
+  }
+  if (state.net === 'standard') {
+    return 'What breaks: the norm’s affine gains and the trained output layer are not scale-invariant. Weight decay on them is real regularization, not a rescaling, and the exponential LR B uses on them has no counterpart in A — so B leaves A.';
+  }
+  if (state.init === 'naive') {
+    return 'What breaks: B starts with momentum ṽ₀ = 0 where the exact twin needs ṽ₀ = κθ₀. The runs differ from the first step by a small, lasting amount: B’s distance to A starts far above A′’s.';
+  }
+  if (state.schedule === 'step') {
+    return 'Step decay (C) maps to a tapered exponential schedule (D): the LR jumps down at each milestone and grows again, and D stays C scaled.';
+  }
+  return '';
+}
+
+/** The sentence under the distance chart that tells rounding chaos from a real difference. */
+export function chaosNote(precision) {
+  return `Distance to A. A′ is A started from weights moved by one unit in the last place (${precision}): if B stays as close to A as A′ does, what separates them is rounding amplified by training, which f64 pushes out of sight; a real difference (naive ṽ₀, no normalization) separates at once.`;
+}
+
+/**
+ * The live readout: how far B's LR and weights have grown and how close its loss stays to A's.
+ * `runs`: [{label, index, reference, role}]; `last`: the latest step's metrics; `eta`: η.
+ */
+export function readout(runs, last, eta) {
+  const b = runs.find((r) => r.role === 'twin');
+  if (!last || !b) return '';
+  const m = last.runs[b.index];
+  const a = last.runs[b.reference];
+  const lrRatio = fmtLn(m.ln_lr - Math.log(eta));
+  const wRatio = fmtLn(m.ln_scale_measured);
+  const dLoss = Math.abs(m.loss - a.loss);
+  return `step ${last.step}: B’s LR ×${lrRatio} (η̃ = ${fmtLn(m.ln_lr)}), ‖w̃‖/‖w‖ = ${wRatio} — losses differ by ${dLoss === 0 ? '0' : fmt(dLoss)}`;
+}

@@ -1,0 +1,30 @@
+// The CSV export of the kept history: one row per kept step and run, LR and norms both as
+// values (empty once beyond f64) and as log10 (always finite), and a first comment line with
+// the settings, the precision and which steps were kept.
+import { COLUMNS } from './history.js';
+
+const LOG10E = Math.LOG10E;
+const cell = (v) => (v === null || v === undefined || Number.isNaN(v) ? '' : Number.isFinite(v) ? String(v) : '');
+
+/** CSV of `store` (a History) for `runs` ([{label}]), headed by `settings` and `engine`. */
+export function csvText(store, runs, settings, engine) {
+  const names = COLUMNS.map(([n]) => n);
+  const rows = [
+    `# explr · ${engine.precision || '?'} on ${engine.backend || '?'} · every ${store.stride === 1 ? '' : `${store.stride}th `}step kept · ${settings.replace(/\n/g, ' ')}`,
+    'step,run,loss,accuracy,log10_lr,log10_weight_norm,log10_effective_lr,lr,weight_norm,effective_lr,scale_measured,scale_predicted,rel_weight_error,angle,prob_diff,test_loss,test_accuracy',
+  ];
+  for (const s of store.toObjects()) {
+    s.runs.forEach((r, i) => {
+      if (!runs[i]) return;
+      const v = Object.fromEntries(names.map((n) => [n, r[n]]));
+      rows.push([
+        s.step, JSON.stringify(runs[i].label), cell(v.loss), cell(v.accuracy),
+        cell(v.ln_lr * LOG10E), cell(v.ln_weight_norm * LOG10E), cell(v.ln_effective_lr * LOG10E),
+        cell(Math.exp(v.ln_lr)), cell(Math.exp(v.ln_weight_norm)), cell(Math.exp(v.ln_effective_lr)),
+        cell(Math.exp(v.ln_scale_measured)), cell(Math.exp(v.ln_scale_predicted)),
+        cell(v.rel_weight_error), cell(v.angle), cell(v.prob_diff), cell(v.test_loss), cell(v.test_accuracy),
+      ].join(','));
+    });
+  }
+  return `${rows.join('\n')}\n`;
+}
