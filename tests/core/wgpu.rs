@@ -5,6 +5,7 @@ use crate::common::{max_loss_diff, max_loss_diff_between, max_over, train, twin_
 use crate::twin_f32::{F32_LOSS, F32_REL};
 use explr::experiment::{Experiment, RunKind, RunSpec};
 use explr::metrics::StepMetrics;
+use explr::metrics::angle;
 use explr::model::Precision;
 use explr::norm::Norm;
 use explr::schedule::TwinInit;
@@ -71,39 +72,84 @@ fn adapter_name() -> String {
         .unwrap_or_else(|_| "default Vulkan driver".into())
 }
 
-/// The BatchNorm-CNN twins drift apart on the GPU in f32 far more than on the CPU. Kernel
-/// defect or rounding chaos? The control A′ — run A again from weights one ulp apart — answers
-/// it: rounding alone separates A′ from A as far as B gets from A, on the GPU as on the CPU, and
-/// run A itself agrees between the two backends.
+/// The BatchNorm-CNN twins drift apart on the GPU in f32 far more than on the CPU (1.6e-4 rad
+/// after 20 steps against 3e-7). Kernel defect or rounding? Two controls, trained in the same
+/// graph: A′, run A from weights one ulp apart, and B₂, run B rescaled exactly by 1.01 at the
+/// start — the same run in exact arithmetic (paper §6), with other magnitudes and so other
+/// rounding. On the GPU B₂ leaves B as far as B leaves A: the drift is f32 rounding, which the
+/// GPU's kernels accumulate ≈ 10× faster per step than flex here, amplified by training; it
+/// says nothing against the equivalence. A′ stays close to A because its rounding errors stay
+/// correlated with A's (same magnitudes): it underestimates this drift, so it is not the test.
 #[test]
-fn wgpu_f32_bn_cnn_drift_is_rounding_chaos() {
+fn wgpu_f32_bn_cnn_drift_is_rounding_not_a_defect() {
     let mut exp = twin_experiment(Norm::Batch, Precision::F32, TwinInit::Exact, true);
-    exp.runs.push(RunSpec {
-        label: "A′".into(),
-        kind: RunKind::Perturbed { of: 0 },
-    });
-    let steps = 20;
-    let (_, gpu) = train(exp.clone(), "wgpu", steps);
-    let (_, cpu) = train(exp, "flex", steps);
-    let angle = |m: &[StepMetrics], run: usize| max_over(m, run, |r| r.angle);
-    let (twin_gpu, control_gpu) = (angle(&gpu, 1), angle(&gpu, 2));
-    let (twin_cpu, control_cpu) = (angle(&cpu, 1), angle(&cpu, 2));
-    let backends = max_loss_diff_between(&gpu, &cpu, 0);
+    for (label, kind) in [
+        (
+            "B₂",
+            RunKind::Exponential {
+                of: 0,
+                init: TwinInit::Exact,
+            },
+        ),
+        ("A′", RunKind::Perturbed { of: 0 }),
+    ] {
+        exp.runs.push(RunSpec {
+            label: label.into(),
+            kind,
+        });
+    }
+    let mut result = Vec::new();
+    for backend in ["wgpu", "flex"] {
+        let mnist = crate::common::mnist_bytes();
+        let device = explr::train::device_for(backend).unwrap();
+        let mut ls = explr::Lockstep::new(exp.clone(), device, Some(&mnist)).unwrap();
+        ls.rescale_run(2, 1.01).unwrap();
+        ls.train(20).unwrap();
+        let w: Vec<Vec<f64>> = (0..4).map(|i| ls.hidden_weights(i)).collect();
+        let (ab, bb2, aa) = (
+            angle(&w[0], &w[1]),
+            angle(&w[1], &w[2]),
+            angle(&w[0], &w[3]),
+        );
+        println!(
+            "BN-CNN f32 on {backend}, 20 steps: angle A–B {ab:.2e}, B–B₂ {bb2:.2e}, A–A′ {aa:.2e}"
+        );
+        result.push((ab, bb2, aa));
+    }
+    let (gpu, cpu) = (result[0], result[1]);
+    // On the GPU the twins part far more than on the CPU …
+    assert!(
+        gpu.0 > 30.0 * cpu.0,
+        "A–B: wgpu {:.2e}, flex {:.2e}",
+        gpu.0,
+        cpu.0
+    );
+    // … and exactly the same run with other rounding parts as far: rounding, not a defect.
+    assert!(
+        gpu.1 > gpu.0 / 5.0 && gpu.1 < gpu.0 * 5.0,
+        "B–B₂ {:.2e} vs A–B {:.2e}",
+        gpu.1,
+        gpu.0
+    );
+    assert!(
+        cpu.1 < 1e-5 && cpu.0 < 1e-5,
+        "flex: A–B {:.2e}, B–B₂ {:.2e}",
+        cpu.0,
+        cpu.1
+    );
+}
+
+/// A run moved CPU → GPU → CPU mid-training equals one that stayed on the CPU, to f32 rounding.
+#[test]
+fn a_run_moved_between_flex_and_wgpu_goes_on_where_it_was() {
+    let exp = twin_experiment(Norm::Batch, Precision::F32, TwinInit::Exact, false);
+    let steps = 40;
+    let (_, plain) = train(exp.clone(), "flex", steps);
+    let moved = crate::snapshot::train_switching(&exp, &["flex", "wgpu"], &[10, 25], steps);
+    let d = crate::snapshot::max_metric_diff(&plain, &moved);
     println!(
-        "BN-CNN f32, {steps} steps, largest angle to A: wgpu B {twin_gpu:.3e}, A′ {control_gpu:.3e}; \
-         flex B {twin_cpu:.3e}, A′ {control_cpu:.3e}; run A wgpu vs flex loss {backends:.3e}"
+        "flex → wgpu → flex at steps 10 and 25: largest difference {d:.3e} from the run that stayed"
     );
-    // B stays within the rounding control's reach (within 30×) on both backends.
-    assert!(
-        twin_gpu < 30.0 * control_gpu,
-        "wgpu: B {twin_gpu:.3e} vs A′ {control_gpu:.3e}"
-    );
-    assert!(
-        twin_cpu < 30.0 * control_cpu,
-        "flex: B {twin_cpu:.3e} vs A′ {control_cpu:.3e}"
-    );
-    assert!(
-        backends < 1e-3,
-        "run A differs between wgpu and flex by {backends:.3e}"
-    );
+    assert!(d < 1e-4, "{d:.3e}");
+    assert_eq!(moved.last().unwrap().step, steps);
 }
