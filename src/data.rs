@@ -301,6 +301,26 @@ impl BatchOrder {
         self.n / self.batch
     }
 
+    /// Where the order stands: (epoch, position within the epoch's permutation).
+    pub fn position(&self) -> (u64, usize) {
+        (self.epoch, self.pos)
+    }
+
+    /// Moves to `epoch` at position `pos` (as [`position`](Self::position) reported): the
+    /// batches that follow are the ones an order that got there by stepping would give.
+    pub fn seek(&mut self, epoch: u64, pos: usize) -> Result<(), ExplrError> {
+        if pos > self.n {
+            return Err(ExplrError::OutOfRange(format!(
+                "batch-order position {pos}: expected ≤ {}",
+                self.n
+            )));
+        }
+        self.epoch = epoch;
+        self.reshuffle();
+        self.pos = pos;
+        Ok(())
+    }
+
     /// The next minibatch's sample indices.
     pub fn next_batch(&mut self) -> &[usize] {
         if self.pos + self.batch > self.n {

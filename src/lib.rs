@@ -15,9 +15,10 @@ pub mod model;
 pub mod norm;
 pub mod optim;
 pub mod schedule;
+pub mod snapshot;
 pub mod toy;
 pub mod train;
-#[cfg(feature = "web")]
+#[cfg(feature = "web-cpu")]
 pub mod web;
 
 pub use equivalence::Hyper;

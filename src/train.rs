@@ -12,6 +12,7 @@ use crate::metrics::{self, RunMetrics, StepMetrics};
 use crate::model::{Net, Precision, tensor1};
 use crate::optim::{self, MomentumState};
 use crate::schedule::{ExactTwin, LrPlan, Texp, TwinInit};
+use crate::snapshot::RunState;
 
 /// Reads a tensor back to the host as f64 (blocking: native backends only).
 pub fn read(t: Tensor<1>) -> Vec<f64> {
@@ -209,6 +210,54 @@ impl Lockstep {
     /// Steps per epoch of the shared minibatch order.
     pub fn steps_per_epoch(&self) -> usize {
         self.order.steps_per_epoch()
+    }
+
+    /// The device every tensor lives on.
+    pub fn device(&self) -> &Device {
+        &self.device
+    }
+
+    /// The shared minibatch order.
+    pub(crate) fn order(&self) -> &BatchOrder {
+        &self.order
+    }
+
+    /// The stacked parameter tensors and their momentum buffers.
+    pub(crate) fn tensors(&self) -> (&[Tensor<2>], &[Tensor<2>]) {
+        (&self.params, &self.state.velocity)
+    }
+
+    /// Each run's host-side state.
+    pub(crate) fn run_states(&self) -> Vec<RunState> {
+        self.runs
+            .iter()
+            .map(|r| RunState {
+                ln_scale: r.ln_scale,
+                ln_norm0: r.ln_norm0,
+                ln_norm_prev: r.ln_norm_prev,
+                rescales: r.rescales,
+            })
+            .collect()
+    }
+
+    /// Replaces the whole training state (see [`Snapshot`](crate::snapshot::Snapshot)).
+    pub(crate) fn set_state(
+        &mut self,
+        params: Vec<Tensor<2>>,
+        velocity: Vec<Tensor<2>>,
+        snap: &crate::snapshot::Snapshot,
+    ) -> Result<(), ExplrError> {
+        self.order.seek(snap.order.0, snap.order.1)?;
+        self.params = params;
+        self.state.velocity = velocity;
+        self.step = snap.step;
+        for (run, st) in self.runs.iter_mut().zip(&snap.runs) {
+            run.ln_scale = st.ln_scale;
+            run.ln_norm0 = st.ln_norm0;
+            run.ln_norm_prev = st.ln_norm_prev;
+            run.rescales = st.rescales;
+        }
+        Ok(())
     }
 
     /// How many times run `i` was rescaled to stay in range.

@@ -2,6 +2,7 @@
 //! numbers and byte arrays cross the boundary; no Burn type leaks into JS. Everything that
 //! reads from the GPU is async.
 
+#[cfg(feature = "web")]
 use std::cell::RefCell;
 use std::sync::atomic::{AtomicBool, Ordering};
 
@@ -13,6 +14,7 @@ use crate::experiment::Experiment;
 use crate::toy::{Toy, gd_path};
 use crate::train::{Lockstep, PendingStep};
 
+#[cfg(feature = "web")]
 thread_local! {
     static WEBGPU: RefCell<Option<Device>> = const { RefCell::new(None) };
 }
@@ -56,6 +58,7 @@ pub fn start() {
 
 /// Opens (once per thread) the WebGPU device. Call only after `navigator.gpu.requestAdapter()`
 /// returned an adapter: wgpu cannot recover from a missing one.
+#[cfg(feature = "web")]
 async fn webgpu() -> Result<Device, JsError> {
     if let Some(d) = WEBGPU.with(|w| w.borrow().clone()) {
         return Ok(d);
@@ -92,6 +95,7 @@ impl Trainer {
         run_constructors_once();
         let exp: Experiment = serde_json::from_str(&config).map_err(js_err)?;
         let device = match backend.as_str() {
+            #[cfg(feature = "web")]
             "webgpu" => {
                 if exp.precision == crate::model::Precision::F64 {
                     return Err(js_err(
@@ -100,6 +104,8 @@ impl Trainer {
                 }
                 webgpu().await?
             }
+            #[cfg(not(feature = "web"))]
+            "webgpu" => return Err(js_err("this is the CPU engine: it has no WebGPU backend")),
             "cpu" => Device::flex(),
             other => return Err(js_err(format!("unknown backend '{other}'"))),
         };
@@ -150,6 +156,25 @@ impl Trainer {
             .await
             .map_err(|e| js_err(format!("GPU read-back failed: {e:?}")))?;
         Ok(data.iter::<f32>().collect())
+    }
+
+    /// The whole training state (weights, momentum buffers, step, log-scales, position in the
+    /// batch order), as JSON: what [`restore`](Self::restore) takes, on any backend.
+    pub async fn snapshot(&self) -> Result<String, JsError> {
+        let data = self
+            .ls
+            .state_tensor()
+            .into_data_async()
+            .await
+            .map_err(|e| js_err(format!("GPU read-back failed: {e:?}")))?;
+        let snap = self.ls.snapshot(data.iter::<f64>().collect());
+        serde_json::to_string(&snap).map_err(js_err)
+    }
+
+    /// Goes on from a [`snapshot`](Self::snapshot) of the same experiment (taken on any backend).
+    pub fn restore(&mut self, snapshot: &str) -> Result<(), JsError> {
+        let snap: crate::snapshot::Snapshot = serde_json::from_str(snapshot).map_err(js_err)?;
+        self.ls.restore(&snap).map_err(js_err)
     }
 
     /// Milliseconds the last `run` spent queueing its steps (building the graph, encoding and

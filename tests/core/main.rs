@@ -8,6 +8,7 @@ mod cli;
 mod common;
 mod data;
 mod math;
+mod snapshot;
 mod toy;
 mod twin_f32;
 mod twin_f64;
