@@ -15,6 +15,7 @@ pub mod model;
 pub mod norm;
 pub mod optim;
 pub mod schedule;
+pub mod settings;
 pub mod snapshot;
 pub mod toy;
 pub mod train;

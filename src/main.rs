@@ -6,13 +6,13 @@ use std::process::ExitCode;
 
 use clap::{Args, Parser, Subcommand, ValueEnum};
 use explr::data::DatasetKind;
-use explr::experiment::{Experiment, RunKind, RunSpec};
+use explr::experiment::{Experiment, RunSpec};
 use explr::metrics::StepMetrics;
-use explr::model::{Arch, NetMode, Precision};
+use explr::model::{Arch, Precision};
 use explr::norm::Norm;
-use explr::schedule::{Schedule, TwinInit};
+use explr::settings::{InitChoice, NetChoice, NormChoice, ScheduleChoice, Settings, TexpChoice};
 use explr::train::device_for;
-use explr::{ExplrError, Hyper, Lockstep};
+use explr::{ExplrError, Lockstep};
 use indicatif::{ProgressBar, ProgressStyle};
 
 #[derive(Parser)]
@@ -32,6 +32,8 @@ enum Command {
     Equiv(EquivArgs),
     /// Train any set of runs in lockstep and write per-step metrics as CSV or JSON.
     Train(TrainArgs),
+    /// Print the settings' keys, ranges and defaults as the page's module (www/settings.gen.js).
+    Schema,
 }
 
 #[derive(Args, Clone)]
@@ -45,8 +47,8 @@ struct Common {
     /// Momentum γ.
     #[arg(long, default_value_t = 0.9, allow_negative_numbers = true)]
     momentum: f64,
-    /// Training steps.
-    #[arg(long, default_value_t = 500)]
+    /// Training steps (1 to 10 000 000; metrics are streamed, not kept).
+    #[arg(long, default_value_t = 500, value_parser = clap::value_parser!(u64).range(1..=10_000_000))]
     steps: u64,
     /// Float precision.
     #[arg(long, value_enum, default_value_t = Dtype::F64)]
@@ -54,9 +56,15 @@ struct Common {
     /// Normalization: batch, group[:G], layer, instance (CNN only) or none.
     #[arg(long, default_value = "batch")]
     norm: String,
-    /// Dataset: spirals, circles, xor, blobs or mnist.
-    #[arg(long, default_value = "spirals")]
+    /// Dataset: circles, spirals, xor, blobs or mnist.
+    #[arg(long, default_value = "circles")]
     dataset: String,
+    /// Also train the rounding-chaos control A′ (run A from weights one ulp apart).
+    #[arg(long)]
+    chaos: bool,
+    /// Evaluate on the test set every this many steps (0: never).
+    #[arg(long, default_value_t = 20)]
+    eval_every: u64,
     /// Network mode: the exactly scale-invariant net, or the standard one (affine + trained head).
     #[arg(long, value_enum, default_value_t = Mode::ScaleInvariant)]
     mode: Mode,
@@ -108,9 +116,6 @@ struct TrainArgs {
     /// Initial momentum of the exponential twin B.
     #[arg(long, value_enum, default_value_t = Init::Exact)]
     init: Init,
-    /// Evaluate on the test set every this many steps.
-    #[arg(long, default_value_t = 50)]
-    eval_every: u64,
     /// Output file (.csv or .json); standard output when absent.
     #[arg(long, short)]
     out: Option<PathBuf>,
@@ -145,14 +150,56 @@ enum Format {
     Json,
 }
 
-fn experiment(c: &Common, init: Init) -> Result<Experiment, ExplrError> {
-    let hyper = Hyper::new(c.eta, c.wd, c.momentum)?;
-    let mut exp = Experiment::paper_defaults();
-    let dataset = DatasetKind::parse(&c.dataset)?;
-    if dataset == DatasetKind::Mnist {
-        exp = exp.mnist();
-    }
-    exp.dataset = dataset;
+/// The page's settings for these flags: one mapping to an experiment for page and CLI
+/// ([`Settings::to_experiment`]); the CLI's own extras (widths, GroupNorm's groups) after it.
+fn experiment(
+    c: &Common,
+    init: Init,
+    schedule: Option<(&[u64], f64, TexpKind)>,
+) -> Result<Experiment, ExplrError> {
+    let norm = Norm::parse(&c.norm)?;
+    let settings = Settings {
+        eta: c.eta,
+        wd: c.wd,
+        momentum: c.momentum,
+        schedule: if schedule.is_some() {
+            ScheduleChoice::Step
+        } else {
+            ScheduleChoice::Constant
+        },
+        milestones: schedule.map(|(m, _, _)| m.to_vec()).unwrap_or_default(),
+        factor: schedule.map_or(0.1, |(_, f, _)| f),
+        texp: match schedule.map(|(_, _, t)| t) {
+            Some(TexpKind::Approx) => TexpChoice::Approx,
+            _ => TexpChoice::Exact,
+        },
+        init: match init {
+            Init::Exact => InitChoice::Exact,
+            Init::Naive => InitChoice::Naive,
+        },
+        norm: match norm {
+            Norm::Batch => NormChoice::Batch,
+            Norm::Group { .. } => NormChoice::Group,
+            Norm::Layer => NormChoice::Layer,
+            Norm::Instance => NormChoice::Instance,
+            Norm::None => NormChoice::None,
+        },
+        net: match c.mode {
+            Mode::ScaleInvariant => NetChoice::Invariant,
+            Mode::Standard => NetChoice::Standard,
+        },
+        dataset: DatasetKind::parse(&c.dataset)?,
+        batch: c.batch,
+        seed: c.seed,
+        chaos: c.chaos,
+        precision: match c.dtype {
+            Dtype::F32 => Precision::F32,
+            Dtype::F64 => Precision::F64,
+        },
+    };
+    let mut exp = settings.to_experiment()?;
+    exp.net.norm = norm;
+    exp.eval_every = c.eval_every;
     exp.net.arch = match (exp.net.arch, c.channels.as_slice()) {
         (Arch::Mlp { .. }, _) => Arch::Mlp { hidden: c.hidden },
         (Arch::Cnn { .. }, &[c1, c2]) => Arch::Cnn { c1, c2 },
@@ -162,29 +209,7 @@ fn experiment(c: &Common, init: Init) -> Result<Experiment, ExplrError> {
             ));
         }
     };
-    exp.hyper = hyper;
-    exp.net.norm = Norm::parse(&c.norm)?;
-    exp.net.mode = match c.mode {
-        Mode::ScaleInvariant => NetMode::ScaleInvariant,
-        Mode::Standard => NetMode::Standard,
-    };
-    exp.batch = c.batch;
-    exp.seed = c.seed;
-    exp.precision = match c.dtype {
-        Dtype::F32 => Precision::F32,
-        Dtype::F64 => Precision::F64,
-    };
-    exp.runs[0].kind = RunKind::WeightDecay {
-        schedule: Schedule::Constant { eta: hyper.eta },
-    };
-    let init = match init {
-        Init::Exact => TwinInit::Exact,
-        Init::Naive => TwinInit::Naive,
-    };
-    exp.runs[1].kind = RunKind::Exponential { of: 0, init };
-    if init == TwinInit::Naive {
-        exp.runs[1].label = "B: no WD, exp LR, naive v0".into();
-    }
+    exp.validate()?;
     Ok(exp)
 }
 
@@ -218,85 +243,105 @@ fn progress(steps: u64) -> ProgressBar {
     bar
 }
 
-fn run_steps(ls: &mut Lockstep, steps: u64) -> Result<Vec<StepMetrics>, ExplrError> {
+/// Trains `steps` steps, handing each step's metrics to `sink` as it comes (memory stays flat
+/// however long the run).
+fn run_steps(
+    ls: &mut Lockstep,
+    steps: u64,
+    mut sink: impl FnMut(&StepMetrics) -> Result<(), ExplrError>,
+) -> Result<(), ExplrError> {
     let bar = progress(steps);
-    let mut all = Vec::with_capacity(steps as usize);
     for _ in 0..steps {
-        all.push(ls.step()?);
+        sink(&ls.step()?)?;
         bar.inc(1);
     }
     bar.finish_and_clear();
-    Ok(all)
+    Ok(())
+}
+
+/// Whether run B's initial momentum is what `--init` says: exact ṽ₀ = κθ₀ applies to the
+/// scale-invariant weights, and a net without normalization has none (then ṽ₀ = 0).
+fn init_text(init: Init, exp: &Experiment) -> &'static str {
+    match init {
+        Init::Naive => "naive",
+        Init::Exact if exp.net.norm == Norm::None => {
+            "exact (no scale-invariant weights without a norm: ṽ₀ = 0)"
+        }
+        Init::Exact => "exact",
+    }
 }
 
 fn equiv(a: EquivArgs) -> Result<(), ExplrError> {
-    let exp = experiment(&a.common, a.init)?;
+    let exp = experiment(&a.common, a.init, None)?;
+    let init = init_text(a.init, &exp);
     let h = exp.hyper;
     let mut ls = lockstep(&a.common, exp)?;
     let steps = a.common.steps;
     let started = std::time::Instant::now();
-    let all = run_steps(&mut ls, steps)?;
+    let (mut max_rel, mut max_loss, mut max_angle, mut max_prob) = (0.0f64, 0.0f64, 0.0f64, 0.0f64);
+    let mut last = None;
+    run_steps(&mut ls, steps, |m| {
+        let (r, b) = (&m.runs[0], &m.runs[1]);
+        max_rel = max_rel.max(b.rel_weight_error);
+        max_loss = max_loss.max((b.loss - r.loss).abs());
+        max_angle = max_angle.max(b.angle);
+        max_prob = max_prob.max(b.prob_diff);
+        last = Some(b.clone());
+        Ok(())
+    })?;
     let secs = started.elapsed().as_secs_f64();
-    let fold = |f: &dyn Fn(&StepMetrics) -> f64| all.iter().map(f).fold(0.0, f64::max);
-    let max_rel = fold(&|m| m.runs[1].rel_weight_error);
-    let max_loss = fold(&|m| (m.runs[1].loss - m.runs[0].loss).abs());
-    let max_angle = fold(&|m| m.runs[1].angle);
-    let max_prob = fold(&|m| m.runs[1].prob_diff);
-    let at: Vec<u64> = [0, 1, 10, 100, steps.saturating_sub(1)]
+    let at: Vec<u64> = [0, 1, 10, 100, steps - 1]
         .into_iter()
-        .filter(|&t| t < steps.max(1))
+        .filter(|&t| t < steps)
         .collect();
-    let lr: Vec<(u64, f64)> = at.iter().map(|&t| (t, h.exp_lr(t as f64))).collect();
-    let last = all.last().map(|m| m.runs[1].clone());
+    // ln η̃_t is exact at any t; η̃_t itself may lie beyond f64 (then null in JSON).
+    let lr: Vec<(u64, f64)> = at.iter().map(|&t| (t, h.ln_exp_lr(t as f64))).collect();
+    let dtype = if a.common.dtype == Dtype::F64 {
+        "f64"
+    } else {
+        "f32"
+    };
+    let finite = |x: f64| x.is_finite().then_some(x);
     if a.json {
         let v = serde_json::json!({
             "eta": h.eta, "wd": h.wd, "momentum": h.momentum,
             "alpha": h.alpha(), "other_root": h.other_root(),
             "lr_factor_per_step": h.lr_factor_per_step(),
             "v0_coefficient": h.v0_coefficient(),
-            "exp_lr": lr.iter().map(|(t, v)| serde_json::json!({"t": t, "lr": v})).collect::<Vec<_>>(),
+            "exp_lr": lr.iter().map(|&(t, ln)| serde_json::json!({"t": t, "lr": finite(ln.exp()), "ln_lr": ln})).collect::<Vec<_>>(),
             "f32_lr_horizon_steps": h.lr_horizon(f32::MAX as f64),
             "steps": steps,
-            "dtype": if a.common.dtype == Dtype::F64 { "f64" } else { "f32" },
-            "init": if a.init == Init::Exact { "exact" } else { "naive" },
+            "dtype": dtype,
+            "init": init,
             "backend": a.common.backend,
             "max_rel_weight_error": max_rel,
             "max_loss_diff": max_loss,
             "max_angle": max_angle,
             "max_prob_diff": max_prob,
-            "final_scale_measured": last.as_ref().map(|m| m.ln_scale_measured.exp()),
-            "final_scale_predicted": last.as_ref().map(|m| m.ln_scale_predicted.exp()),
+            "final_scale_measured": last.as_ref().and_then(|m| finite(m.ln_scale_measured.exp())),
+            "final_scale_predicted": last.as_ref().and_then(|m| finite(m.ln_scale_predicted.exp())),
+            "final_ln_scale_measured": last.as_ref().map(|m| m.ln_scale_measured),
+            "final_ln_scale_predicted": last.as_ref().map(|m| m.ln_scale_predicted),
             "seconds": secs,
         });
         println!("{v:#}");
     } else {
         println!("η = {}, λ = {}, γ = {}", h.eta, h.wd, h.momentum);
-        println!(
-            "α = {:.20}   (other root {:.20})",
-            h.alpha(),
-            h.other_root()
-        );
-        println!("per-step LR factor α^-2 = {:.16}", h.lr_factor_per_step());
-        println!("ṽ0 coefficient (α−1)/(αη) = {:.16}", h.v0_coefficient());
-        for (t, v) in &lr {
-            println!("η̃_{t} = {v:.12}");
+        // Shortest representations that read back to the same f64 (17 significant digits at most).
+        println!("α = {}   (other root {})", h.alpha(), h.other_root());
+        println!("per-step LR factor α^-2 = {}", h.lr_factor_per_step());
+        println!("ṽ0 coefficient (α−1)/(αη) = {}", h.v0_coefficient());
+        for &(t, ln) in &lr {
+            println!("η̃_{t} = {}", big_exp(ln));
         }
         if let Some(hz) = h.lr_horizon(f32::MAX as f64) {
-            println!("η̃ leaves f32 after {hz} steps (rescaling keeps the stored values in range)");
+            println!(
+                "η̃ leaves f32 after {hz:.0} steps (rescaling keeps the stored values in range)"
+            );
         }
         println!(
-            "{steps} steps ({}, {}, {} init) in {secs:.2} s:",
-            if a.common.dtype == Dtype::F64 {
-                "f64"
-            } else {
-                "f32"
-            },
-            a.common.backend,
-            if a.init == Init::Exact {
-                "exact"
-            } else {
-                "naive"
-            }
+            "{steps} steps ({dtype}, {}, {init} init) in {secs:.2} s:",
+            a.common.backend
         );
         println!("  max relative weight error ‖θ̃/c_t − θ‖/‖θ‖ = {max_rel:.3e}");
         println!("  max |loss_A − loss_B|                   = {max_loss:.3e}");
@@ -304,56 +349,90 @@ fn equiv(a: EquivArgs) -> Result<(), ExplrError> {
         println!("  max probability difference on the batch = {max_prob:.3e}");
         if let Some(m) = last {
             println!(
-                "  ‖θ̃‖/‖θ‖ measured {:.12}, predicted α^-t {:.12}",
-                m.ln_scale_measured.exp(),
-                m.ln_scale_predicted.exp()
+                "  ‖θ̃‖/‖θ‖ measured {}, predicted α^-t {}",
+                big_exp(m.ln_scale_measured),
+                big_exp(m.ln_scale_predicted)
             );
         }
     }
     Ok(())
 }
 
-fn csv(all: &[StepMetrics], labels: &[String], w: &mut dyn Write) -> std::io::Result<()> {
-    writeln!(
-        w,
-        "step,run,loss,accuracy,lr,ln_lr,weight_norm,ln_weight_norm,effective_lr,scale_measured,scale_predicted,rel_weight_error,angle,prob_diff,test_loss,test_accuracy"
-    )?;
+/// e^x with 12 significant digits, or "10^k" (k to 6 decimals) where e^x is beyond f64.
+fn big_exp(x: f64) -> String {
+    let v = x.exp();
+    if v.is_finite() && v > 0.0 {
+        format!("{v:.12}")
+    } else {
+        format!("10^{:.6}", x * std::f64::consts::LOG10_E)
+    }
+}
+
+/// The CSV columns, the same as the page's export (documented in the README): LR, ‖w‖ and
+/// effective LR both as log10 (always finite) and as values (empty beyond f64).
+const CSV_HEADER: &str = "step,run,loss,accuracy,log10_lr,log10_weight_norm,log10_effective_lr,lr,weight_norm,effective_lr,scale_measured,scale_predicted,rel_weight_error,angle,prob_diff,test_loss,test_accuracy";
+
+fn csv_rows(m: &StepMetrics, labels: &[String], w: &mut dyn Write) -> std::io::Result<()> {
     let opt = |v: Option<f64>| v.map(|x| x.to_string()).unwrap_or_default();
-    for m in all {
-        for (r, label) in m.runs.iter().zip(labels) {
-            writeln!(
-                w,
-                "{},\"{}\",{},{},{},{},{},{},{},{},{},{},{},{},{},{}",
-                m.step,
-                label,
-                r.loss,
-                r.accuracy,
-                r.ln_lr.exp(),
-                r.ln_lr,
-                r.ln_weight_norm.exp(),
-                r.ln_weight_norm,
-                r.effective_lr,
-                r.ln_scale_measured.exp(),
-                r.ln_scale_predicted.exp(),
-                r.rel_weight_error,
-                r.angle,
-                r.prob_diff,
-                opt(r.test_loss),
-                opt(r.test_accuracy)
-            )?;
-        }
+    let val = |ln: f64| opt(Some(ln.exp()).filter(|v| v.is_finite()));
+    let log10 = std::f64::consts::LOG10_E;
+    for (r, label) in m.runs.iter().zip(labels) {
+        writeln!(
+            w,
+            "{},\"{}\",{},{},{},{},{},{},{},{},{},{},{},{},{},{},{}",
+            m.step,
+            label,
+            r.loss,
+            r.accuracy,
+            r.ln_lr * log10,
+            r.ln_weight_norm * log10,
+            r.ln_effective_lr * log10,
+            val(r.ln_lr),
+            val(r.ln_weight_norm),
+            val(r.ln_effective_lr),
+            val(r.ln_scale_measured),
+            val(r.ln_scale_predicted),
+            r.rel_weight_error,
+            r.angle,
+            r.prob_diff,
+            opt(r.test_loss),
+            opt(r.test_accuracy)
+        )?;
     }
     Ok(())
 }
 
 fn train(a: TrainArgs) -> Result<(), ExplrError> {
-    let mut exp = experiment(&a.common, a.init)?;
-    exp.eval_every = a.eval_every;
-    if !a.milestones.is_empty() {
-        exp = exp.with_step_decay(a.milestones.clone(), a.factor, a.texp == TexpKind::Exact);
-    }
+    let schedule =
+        (!a.milestones.is_empty()).then_some((a.milestones.as_slice(), a.factor, a.texp));
+    let exp = experiment(&a.common, a.init, schedule)?;
     let labels: Vec<String> = exp.runs.iter().map(|r: &RunSpec| r.label.clone()).collect();
     let arch = exp.net.arch;
+    // The output is checked and opened before any training: a bad path fails at once.
+    let json = match &a.out {
+        Some(p) => match p
+            .extension()
+            .and_then(|e| e.to_str())
+            .map(str::to_ascii_lowercase)
+        {
+            Some(e) if e == "json" => true,
+            Some(e) if e == "csv" => false,
+            _ => {
+                return Err(ExplrError::Unsupported(format!(
+                    "--out {}: name the file .csv or .json",
+                    p.display()
+                )));
+            }
+        },
+        None => a.format == Format::Json,
+    };
+    let mut out: Box<dyn Write> = match &a.out {
+        Some(p) => Box::new(std::io::BufWriter::new(std::fs::File::create(p).map_err(
+            |e| ExplrError::Data(format!("cannot write {}: {e}", p.display())),
+        )?)),
+        None => Box::new(std::io::BufWriter::new(std::io::stdout())),
+    };
+    let io = |e: std::io::Error| ExplrError::Data(format!("cannot write the output: {e}"));
     let mut ls = lockstep(&a.common, exp)?;
     eprintln!(
         "training {} runs × {} steps ({}, {} per epoch)",
@@ -365,28 +444,29 @@ fn train(a: TrainArgs) -> Result<(), ExplrError> {
         },
         ls.steps_per_epoch()
     );
-    let all = run_steps(&mut ls, a.common.steps)?;
-    let json = match &a.out {
-        Some(p) => p.extension().is_some_and(|e| e == "json"),
-        None => a.format == Format::Json,
-    };
-    let mut buf = Vec::new();
     if json {
-        let v =
-            serde_json::json!({ "experiment": ls.experiment(), "labels": labels, "steps": all });
-        serde_json::to_writer(&mut buf, &v).map_err(|e| ExplrError::Data(e.to_string()))?;
-        buf.push(b'\n');
+        let head = serde_json::json!({ "experiment": ls.experiment(), "labels": labels });
+        let head = head.to_string();
+        // {"experiment":…,"labels":…,"steps":[ … ]}, the steps streamed one by one.
+        write!(out, "{},\"steps\":[", &head[..head.len() - 1]).map_err(io)?;
     } else {
-        csv(&all, &labels, &mut buf).map_err(|e| ExplrError::Data(e.to_string()))?;
+        writeln!(out, "{CSV_HEADER}").map_err(io)?;
     }
-    match &a.out {
-        Some(p) => std::fs::write(p, &buf)
-            .map_err(|e| ExplrError::Data(format!("cannot write {}: {e}", p.display())))?,
-        None => std::io::stdout()
-            .write_all(&buf)
-            .map_err(|e| ExplrError::Data(e.to_string()))?,
+    let mut first = true;
+    run_steps(&mut ls, a.common.steps, |m| {
+        if json {
+            let sep = if first { "" } else { "," };
+            first = false;
+            let row = serde_json::to_string(m).map_err(|e| ExplrError::Data(e.to_string()))?;
+            write!(out, "{sep}{row}").map_err(io)
+        } else {
+            csv_rows(m, &labels, &mut out).map_err(io)
+        }
+    })?;
+    if json {
+        writeln!(out, "]}}").map_err(io)?;
     }
-    Ok(())
+    out.flush().map_err(io)
 }
 
 fn main() -> ExitCode {
@@ -394,6 +474,10 @@ fn main() -> ExitCode {
     let result = match cli.command {
         Command::Equiv(a) => equiv(a),
         Command::Train(a) => train(a),
+        Command::Schema => {
+            print!("{}", explr::settings::Settings::js_module());
+            Ok(())
+        }
     };
     match result {
         Ok(()) => ExitCode::SUCCESS,

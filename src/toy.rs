@@ -1,6 +1,55 @@
 //! The 2-D toy problems of paper §8, in plain f64 (no tensors): full-batch GD with weight decay
 //! on a scale-invariant loss never settles, because L(w) + (λ/2)‖w‖² has no stationary point.
 
+use crate::error::ExplrError;
+use crate::settings::{Field, FieldKind, num, one_of};
+
+/// The toy panel's settings: loss, η, λ and steps of GD.
+pub const TOY_FIELDS: &[Field] = &[
+    one_of("toy", &["bn_regression", "plain_regression", "ratio"]),
+    num("toyeta", FieldKind::Number, 0.01, 2.0),
+    num("toywd", FieldKind::Number, 0.0, 1.0),
+    num("toysteps", FieldKind::Int, 1.0, 5000.0),
+];
+
+/// Their defaults: the BN'd regression at η = 0.5, λ = 0.1 for 200 steps.
+pub const TOY_DEFAULTS: ToyDefaults = ToyDefaults {
+    toy: Toy::BnRegression,
+    toyeta: 0.5,
+    toywd: 0.1,
+    toysteps: 200,
+};
+
+/// The toy panel's defaults (see [`TOY_DEFAULTS`]).
+#[derive(Debug, Clone, Copy, PartialEq, serde::Serialize)]
+pub struct ToyDefaults {
+    /// Which loss.
+    pub toy: Toy,
+    /// η.
+    pub toyeta: f64,
+    /// λ.
+    pub toywd: f64,
+    /// Steps of GD.
+    pub toysteps: u32,
+}
+
+/// Checks η, λ and the steps of a toy run against [`TOY_FIELDS`].
+pub fn check_toy(eta: f64, wd: f64, steps: u32) -> Result<(), ExplrError> {
+    for (key, v) in [("toyeta", eta), ("toywd", wd), ("toysteps", steps as f64)] {
+        let f = TOY_FIELDS
+            .iter()
+            .find(|f| f.key == key)
+            .expect("a toy field");
+        let (lo, hi) = (f.min.unwrap_or(f64::MIN), f.max.unwrap_or(f64::MAX));
+        if !(v.is_finite() && (lo..=hi).contains(&v)) {
+            return Err(ExplrError::OutOfRange(format!(
+                "{key} = {v}: expected {lo} to {hi}"
+            )));
+        }
+    }
+    Ok(())
+}
+
 /// Which toy loss.
 #[derive(Debug, Clone, Copy, PartialEq, Eq, serde::Serialize, serde::Deserialize)]
 #[serde(rename_all = "snake_case")]
@@ -61,7 +110,9 @@ pub struct ToyPoint {
     pub norm_sq: f64,
 }
 
-/// Full-batch GD w ← w − η(∇L(w) + λw) from `w0` for `steps` steps; entry 0 is `w0`.
+/// Full-batch GD w ← w − η(∇L(w) + λw) from `w0` for `steps` steps; entry 0 is `w0`. The path
+/// ends early where GD leaves the loss's domain: w non-finite, or w = 0 for a scale-invariant
+/// loss (undefined there; with ηλ = 1 weight decay sends w there in one step).
 pub fn gd_path(toy: Toy, w0: [f64; 2], eta: f64, wd: f64, steps: usize) -> Vec<ToyPoint> {
     let point = |w: [f64; 2]| ToyPoint {
         w,
@@ -77,7 +128,13 @@ pub fn gd_path(toy: Toy, w0: [f64; 2], eta: f64, wd: f64, steps: usize) -> Vec<T
             w[0] - eta * (g[0] + wd * w[0]),
             w[1] - eta * (g[1] + wd * w[1]),
         ];
-        out.push(point(w));
+        let p = point(w);
+        if !(p.loss.is_finite() && p.norm_sq.is_finite())
+            || (p.norm_sq == 0.0 && toy.is_scale_invariant())
+        {
+            break;
+        }
+        out.push(p);
     }
     out
 }

@@ -81,6 +81,8 @@ pub struct Trainer {
     backend: String,
     queue_ms: f64,
     wait_ms: f64,
+    /// Set when a step turned NaN/∞: the run stops there.
+    error: Option<String>,
 }
 
 #[wasm_bindgen]
@@ -115,12 +117,17 @@ impl Trainer {
             backend,
             queue_ms: 0.0,
             wait_ms: 0.0,
+            error: None,
         })
     }
 
     /// Trains `steps` steps, reading all their metrics back in one transfer; resolves to a
-    /// JSON array of per-step metrics.
+    /// JSON array of per-step metrics. If a step turns NaN/∞ the array holds the steps before
+    /// it, [`error`](Self::error) says what happened, and the trainer takes no more steps.
     pub async fn run(&mut self, steps: u32) -> Result<String, JsError> {
+        if let Some(e) = &self.error {
+            return Err(js_err(e));
+        }
         let t0 = js_sys::Date::now();
         let pending: Vec<PendingStep> = (0..steps.max(1)).map(|_| self.ls.advance()).collect();
         let all = PendingStep::concat(&pending);
@@ -136,15 +143,25 @@ impl Trainer {
         let mut offset = 0;
         for p in &pending {
             let n = p.len();
-            out.push(
-                self.ls
-                    .complete(p, &values[offset..offset + n])
-                    .map_err(js_err)?,
-            );
+            match self.ls.complete(p, &values[offset..offset + n]) {
+                Ok(m) => out.push(m),
+                Err(e) => {
+                    self.error = Some(e.to_string());
+                    break;
+                }
+            }
             offset += n;
         }
-        self.ls.keep_in_range();
+        if self.error.is_none() {
+            self.ls.keep_in_range();
+        }
         serde_json::to_string(&out).map_err(js_err)
+    }
+
+    /// Why training stopped (a step turned NaN/∞), if it did.
+    #[wasm_bindgen(getter)]
+    pub fn error(&self) -> Option<String> {
+        self.error.clone()
     }
 
     /// Class probabilities of every run on a `res`×`res` grid over [−1.6, 1.6]² (2-D
@@ -220,17 +237,12 @@ impl Trainer {
     }
 }
 
-/// The paper-default experiment (η=0.1, λ=5e-4, γ=0.9, runs A and B), as JSON.
-#[wasm_bindgen(js_name = defaultExperiment)]
-pub fn default_experiment() -> String {
-    serde_json::to_string(&Experiment::paper_defaults()).unwrap_or_default()
-}
-
-/// Checks an experiment (JSON) and throws a message naming what is wrong.
-#[wasm_bindgen(js_name = validateExperiment)]
-pub fn validate_experiment(config: &str) -> Result<(), JsError> {
-    let exp: Experiment = serde_json::from_str(config).map_err(js_err)?;
-    exp.validate().map_err(js_err)
+/// The experiment (JSON) that settings (JSON, the URL's keys; missing keys take their
+/// defaults) describe, or an error naming the setting at fault.
+#[wasm_bindgen(js_name = experimentFromSettings)]
+pub fn experiment_from_settings(settings: &str) -> Result<String, JsError> {
+    let s: crate::settings::Settings = serde_json::from_str(settings).map_err(js_err)?;
+    serde_json::to_string(&s.to_experiment().map_err(js_err)?).map_err(js_err)
 }
 
 /// The theorem's constants for (η, λ, γ), as JSON: α, the other root, κ, growth factors and
@@ -261,10 +273,6 @@ pub fn toy_path(
     steps: u32,
 ) -> Result<String, JsError> {
     let toy: Toy = serde_json::from_value(serde_json::Value::String(toy.into())).map_err(js_err)?;
-    if !(eta.is_finite() && eta > 0.0 && wd.is_finite() && wd >= 0.0) || steps > 100_000 {
-        return Err(js_err(
-            "toy: expected η > 0, λ ≥ 0 and at most 100000 steps",
-        ));
-    }
+    crate::toy::check_toy(eta, wd, steps).map_err(js_err)?;
     serde_json::to_string(&gd_path(toy, [x0, y0], eta, wd, steps as usize)).map_err(js_err)
 }

@@ -1,10 +1,11 @@
-// Named starting points. Each is a partial state; missing fields take their defaults.
+// Named starting points, in menu order: a label and a partial state (missing fields take their
+// defaults). The preset menu is built from this list.
 export const PRESETS = {
-  paper: { eta: 0.1, wd: 5e-4, momentum: 0.9 },
-  texp: { schedule: 'step', milestones: [300, 600], factor: 0.1, texp: 'exact' },
-  nonorm: { norm: 'none' },
-  standard: { net: 'standard' },
-  naive: { init: 'naive' },
-  mnist: { dataset: 'mnist', norm: 'batch', batch: 64 },
-  toy: { toy: 'bn_regression', toyeta: 0.5, toywd: 0.1, toysteps: 200 },
+  paper: { label: 'Paper defaults', state: { eta: 0.1, wd: 5e-4, momentum: 0.9 } },
+  texp: { label: 'Step decay ↔ TEXP', state: { schedule: 'step', milestones: [300, 600], factor: 0.1, texp: 'exact' } },
+  nonorm: { label: 'What breaks: no normalization', state: { norm: 'none' } },
+  standard: { label: 'What breaks: affine + trained head', state: { net: 'standard' } },
+  naive: { label: 'What breaks: naive initial momentum', state: { init: 'naive' } },
+  mnist: { label: 'MNIST CNN', state: { dataset: 'mnist', norm: 'batch', batch: 64 } },
+  toy: { label: 'Toy: BN + WD never converges', state: { toy: 'bn_regression', toyeta: 0.5, toywd: 0.1, toysteps: 200 } },
 };

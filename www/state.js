@@ -1,36 +1,35 @@
 // One state object for the whole demo, serialized in the URL (TensorFlow Playground style).
-// Every field has a type, a default and a range; parsing a URL clamps or rejects bad values
-// and reports each problem, so a malformed link still opens a working page.
+// Every field has a type, a default and a range — the engine's from Rust (settings.gen.js);
+// parsing a URL clamps or rejects bad values and reports each problem, so a malformed link
+// still opens a working page. The experiment itself is built by the engine from the settings.
+import { SCHEMA } from './settings.gen.js';
 
-export const DATASETS = ['spirals', 'circles', 'xor', 'blobs', 'mnist'];
-export const NORMS = ['batch', 'group', 'layer', 'instance', 'none'];
+/** A field of the engine's schema as the page's field spec: kind, default, range, values. */
+const spec = (f, def) => ({ kind: f.kind, def, ...(f.min !== undefined && { min: f.min, max: f.max }), ...(f.values && { values: f.values }) });
 
-/** Field specifications: kind, default and range. */
+/**
+ * The engine's settings (ranges and defaults owned by Rust: src/settings.rs, src/toy.rs) except
+ * precision, which the page chooses per backend ('auto').
+ */
+const ENGINE_FIELDS = Object.fromEntries(SCHEMA.fields.filter((f) => f.key !== 'precision').map((f) => [f.key, spec(f, SCHEMA.defaults[f.key])]));
+const TOY_FIELDS = Object.fromEntries(SCHEMA.toy.fields.map((f) => [f.key, spec(f, SCHEMA.toy.defaults[f.key])]));
+
+/** Field specifications: the engine's, then the page's own (playback, engine choice, views). */
 export const FIELDS = {
-  eta: { kind: 'number', def: 0.1, min: 1e-4, max: 1 },
-  wd: { kind: 'number', def: 5e-4, min: 0, max: 0.05 },
-  momentum: { kind: 'number', def: 0.9, min: 0, max: 0.99 },
-  schedule: { kind: 'enum', def: 'constant', values: ['constant', 'step'] },
-  milestones: { kind: 'list', def: [300, 600], min: 1, max: 100000 },
-  factor: { kind: 'number', def: 0.1, min: 0.01, max: 1 },
-  texp: { kind: 'enum', def: 'exact', values: ['exact', 'approx'] },
-  norm: { kind: 'enum', def: 'batch', values: NORMS },
-  net: { kind: 'enum', def: 'invariant', values: ['invariant', 'standard'] },
-  init: { kind: 'enum', def: 'exact', values: ['exact', 'naive'] },
-  dataset: { kind: 'enum', def: 'circles', values: DATASETS },
-  batch: { kind: 'int', def: 64, min: 8, max: 512 },
-  seed: { kind: 'int', def: 1, min: 0, max: 1e9 },
+  ...ENGINE_FIELDS,
   speed: { kind: 'int', def: 20, min: 1, max: 100 },
   backend: { kind: 'enum', def: 'auto', values: ['auto', 'webgpu', 'cpu'] },
   precision: { kind: 'enum', def: 'auto', values: ['auto', 'f64', 'f32'] },
-  chaos: { kind: 'bool', def: true },
-  toy: { kind: 'enum', def: 'bn_regression', values: ['bn_regression', 'plain_regression', 'ratio'] },
-  toyeta: { kind: 'number', def: 0.5, min: 0.01, max: 2 },
-  toywd: { kind: 'number', def: 0.1, min: 0, max: 1 },
-  toysteps: { kind: 'int', def: 200, min: 1, max: 5000 },
+  ...TOY_FIELDS,
   embed: { kind: 'bool', def: false },
   mode: { kind: 'enum', def: 'normal', values: ['normal', 'lecture'] },
 };
+
+/** The engine's settings in `state` (what the worker turns into an experiment). */
+export function settingsOf(state, precision) {
+  const out = Object.fromEntries(Object.keys(ENGINE_FIELDS).map((k) => [k, state[k]]));
+  return { ...out, precision };
+}
 
 /** A fresh state holding every default. */
 export function defaults() {
@@ -39,18 +38,43 @@ export function defaults() {
   return s;
 }
 
-function parseValue(key, raw, f) {
-  if (raw.length > 200) return { error: `${key}: value too long` };
+/** Keys that links pick up on their way (campaign and click trackers): dropped quietly. */
+const TRACKING = /^(utm_[a-z_]*|fbclid|gclid|dclid|msclkid|mc_cid|mc_eid|igshid|yclid|ref|ref_src|_ga|_gl)$/i;
+
+/** A plain decimal number: digits, an optional point and exponent (no hex, octal or binary). */
+const DECIMAL = /^[+-]?(\d+\.?\d*|\.\d+)([eE][+-]?\d+)?$/;
+
+/**
+ * The value as typed, cleaned: full-width and other compatibility digits folded to ASCII,
+ * surrounding spaces and control characters removed. Returns {value, note} where `note` says
+ * what was cleaned.
+ */
+function clean(raw) {
+  // eslint-disable-next-line no-control-regex
+  const value = raw.normalize('NFKC').replace(/^[\s\u0000-\u001f\u007f]+|[\s\u0000-\u001f\u007f]+$/g, '');
+  return { value, note: value !== raw };
+}
+
+function parseValue(key, typed, f) {
+  if (typed.length > 200) return { error: `${key}: value too long; using ${f.def}` };
+  const { value: raw, note } = clean(typed);
+  const r = parseClean(key, raw, f);
+  if (note && r.value !== undefined && !r.error) r.error = `${key}="${typed}" had stray spaces, control or full-width characters; read as ${raw}`;
+  return r;
+}
+
+function parseClean(key, raw, f) {
   switch (f.kind) {
     case 'number':
     case 'int': {
-      const v = Number(raw);
-      if (raw.trim() === '' || !Number.isFinite(v)) return { error: `${key}="${raw}" is not a number; using ${f.def}` };
+      const v = DECIMAL.test(raw) ? Number(raw) : NaN;
+      if (!Number.isFinite(v)) return { error: `${key}="${raw}" is not a decimal number; using ${f.def}` };
       let x = f.kind === 'int' ? Math.round(v) : v;
       if (x < f.min || x > f.max) {
         x = Math.min(f.max, Math.max(f.min, x));
         return { value: x, error: `${key}=${raw} is out of range [${f.min}, ${f.max}]; clamped to ${x}` };
       }
+      if (x !== v) return { value: x, error: `${key}=${raw} is not a whole number; rounded to ${x}` };
       return { value: x };
     }
     case 'enum':
@@ -62,10 +86,11 @@ function parseValue(key, raw, f) {
       if (['0', 'false', 'no', ''].includes(raw)) return { value: false };
       return { error: `${key}="${raw}" is not a boolean; using ${f.def}` };
     case 'list': {
-      const parts = raw.split(',').filter((p) => p !== '');
-      const nums = parts.map(Number);
+      const parts = raw.split(',').map((p) => p.trim()).filter((p) => p !== '');
+      const nums = parts.map((p) => (/^\d+$/.test(p) ? Number(p) : NaN));
+      if (parts.length === 0) return { error: `${key} is empty; using ${f.def.join(',')}` };
       if (parts.length > 8 || nums.some((n) => !Number.isInteger(n) || n < f.min || n > f.max)) {
-        return { error: `${key}="${raw}" must be up to 8 whole numbers in [${f.min}, ${f.max}]` };
+        return { error: `${key}="${raw}" must be up to 8 whole numbers in [${f.min}, ${f.max}]; using ${f.def.join(',')}` };
       }
       const sorted = [...new Set(nums)].sort((a, b) => a - b);
       return { value: sorted };
@@ -76,12 +101,15 @@ function parseValue(key, raw, f) {
 }
 
 /**
- * Parses a query string into a state. Returns {state, problems}: unknown keys and bad values
- * are listed in `problems` and replaced by defaults (or clamped), never thrown.
+ * Parses a query string into a state. Returns {state, problems, notices}: bad values are listed
+ * in `problems` and replaced by defaults (or clamped), never thrown; unknown keys get a calm
+ * notice, tracking keys (utm_*, fbclid, …) nothing.
  */
 export function fromQuery(query) {
   const state = defaults();
   const problems = [];
+  const notices = [];
+  const seen = new Set();
   let params;
   try {
     params = new URLSearchParams(query);
@@ -91,15 +119,17 @@ export function fromQuery(query) {
   for (const [key, raw] of params) {
     const f = Object.prototype.hasOwnProperty.call(FIELDS, key) ? FIELDS[key] : null;
     if (!f) {
-      problems.push(`unknown setting "${String(key).slice(0, 40)}" ignored`);
+      if (!TRACKING.test(key)) notices.push(`The link's setting "${String(key).slice(0, 40)}" is not one of explr's; it was left out.`);
       continue;
     }
+    if (seen.has(key)) problems.push(`${key} is given twice; the last one counts`);
+    seen.add(key);
     const r = parseValue(key, raw, f);
     if (r.error) problems.push(r.error);
     if (r.value !== undefined) state[key] = r.value;
   }
   for (const p of crossCheck(state)) problems.push(p);
-  return { state, problems };
+  return { state, problems, notices };
 }
 
 /** Fixes combinations that cannot run, returning a message for each fix. */
@@ -109,13 +139,20 @@ export function crossCheck(state) {
     out.push('instance norm needs image feature maps: switched the dataset to MNIST');
     state.dataset = 'mnist';
   }
-  const disc = (1 - state.momentum) ** 2 - 2 * state.wd * state.eta * (1 + state.momentum) + (state.wd * state.eta) ** 2;
-  if (disc < 0) {
-    out.push(`no real α for η=${state.eta}, λ=${state.wd}, γ=${state.momentum}: weight decay reset to 5e-4`);
-    state.wd = 5e-4;
+  // α is real iff (1+γ−λη)² ≥ 4γ, i.e. λη ≤ (1−√γ)²: move λ to the largest value that runs.
+  const wdMax = maxWeightDecay(state.eta, state.momentum);
+  if (state.wd > wdMax) {
+    const wd = Number(wdMax.toPrecision(3)) > wdMax ? Number((wdMax * 0.999).toPrecision(3)) : Number(wdMax.toPrecision(3));
+    out.push(`no real α for η=${state.eta}, λ=${state.wd}, γ=${state.momentum} (λη must be ≤ (1−√γ)²): weight decay moved to ${wd}, the largest that runs`);
+    state.wd = wd;
   }
   if (state.schedule === 'step' && state.milestones.length === 0) state.milestones = [...FIELDS.milestones.def];
   return out;
+}
+
+/** The largest weight decay λ for which α is real at (η, γ): (1−√γ)²/η. */
+export function maxWeightDecay(eta, momentum) {
+  return (1 - Math.sqrt(momentum)) ** 2 / eta;
 }
 
 /** The query string for a state: only fields that differ from their defaults. */
@@ -129,49 +166,6 @@ export function toQuery(state) {
     p.set(key, Array.isArray(v) ? v.join(',') : typeof v === 'boolean' ? (v ? '1' : '0') : String(v));
   }
   return p.toString();
-}
-
-/**
- * The engine's experiment JSON for a state; `precision` ('f64' | 'f32') is the one the
- * chosen backend computes in (see `resolvePrecision`).
- */
-export function toExperiment(state, precision = 'f32') {
-  const mnist = state.dataset === 'mnist';
-  const runs = [
-    { label: 'A: WD, fixed LR', kind: { kind: 'weight_decay', schedule: { Constant: { eta: state.eta } } } },
-    { label: state.init === 'exact' ? 'B: no WD, exp LR' : 'B: no WD, exp LR, naive v0', kind: { kind: 'exponential', of: 0, init: state.init === 'exact' ? 'Exact' : 'Naive' } },
-  ];
-  if (state.schedule === 'step') {
-    runs.push({
-      label: 'C: WD, step decay',
-      kind: { kind: 'weight_decay', schedule: { StepDecay: { eta: state.eta, milestones: state.milestones, factor: state.factor } } },
-    });
-    runs.push(
-      state.texp === 'exact'
-        ? { label: 'D: no WD, exact TEXP', kind: { kind: 'exact', of: 2 } }
-        : { label: 'D: no WD, TEXP', kind: { kind: 'texp', of: 2, init: 'Exact' } },
-    );
-  }
-  if (state.chaos) runs.push({ label: 'A′: A from weights 1 ulp apart', kind: { kind: 'perturbed', of: 0 } });
-  const norm = state.norm === 'group' ? { group: { groups: 4 } } : state.norm;
-  return {
-    dataset: state.dataset,
-    samples: 1200,
-    test_samples: mnist ? 1000 : 200,
-    net: {
-      arch: mnist ? { cnn: { c1: 8, c2: 16 } } : { mlp: { hidden: 32 } },
-      norm,
-      mode: state.net === 'invariant' ? 'scaleinvariant' : 'standard',
-      eps: 1e-5,
-    },
-    hyper: { eta: state.eta, wd: state.wd, momentum: state.momentum },
-    runs,
-    batch: state.batch,
-    seed: state.seed,
-    precision,
-    eval_every: 20,
-    rescale_log2: 16,
-  };
 }
 
 /**

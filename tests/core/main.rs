@@ -8,6 +8,7 @@ mod cli;
 mod common;
 mod data;
 mod math;
+mod settings;
 mod snapshot;
 mod toy;
 mod twin_f32;

@@ -1,0 +1,429 @@
+//! The settings a person chooses — the page's URL keys and the CLI's flags — as one flat, typed
+//! set with its defaults and ranges ([`FIELDS`]), and the one mapping from them to an
+//! [`Experiment`]. The page's field table is generated from [`FIELDS`] (`www/settings.json`,
+//! checked by a test), so ranges and defaults live here only.
+
+use crate::data::DatasetKind;
+use crate::equivalence::Hyper;
+use crate::error::ExplrError;
+use crate::experiment::{Experiment, RunKind, RunSpec};
+use crate::model::{Arch, NetConfig, NetMode, Precision};
+use crate::norm::Norm;
+use crate::schedule::{Schedule, TwinInit};
+
+/// The base schedule of runs A (and C).
+#[derive(Debug, Clone, Copy, PartialEq, Eq, serde::Serialize, serde::Deserialize)]
+#[serde(rename_all = "lowercase")]
+pub enum ScheduleChoice {
+    /// A fixed LR: runs A and B.
+    Constant,
+    /// Also step decay: runs C (with WD) and D (its WD-free twin).
+    Step,
+}
+
+/// The twin of the step-decay run.
+#[derive(Debug, Clone, Copy, PartialEq, Eq, serde::Serialize, serde::Deserialize)]
+#[serde(rename_all = "lowercase")]
+pub enum TexpChoice {
+    /// The exact twin (§4 recursion).
+    Exact,
+    /// The approximate tapered exponential (§5).
+    Approx,
+}
+
+/// Initial momentum of the twin B.
+#[derive(Debug, Clone, Copy, PartialEq, Eq, serde::Serialize, serde::Deserialize)]
+#[serde(rename_all = "lowercase")]
+pub enum InitChoice {
+    /// ṽ₀ = κθ₀: exact from step 0.
+    Exact,
+    /// ṽ₀ = 0.
+    Naive,
+}
+
+/// The normalization after each hidden layer (GroupNorm with 4 groups).
+#[derive(Debug, Clone, Copy, PartialEq, Eq, serde::Serialize, serde::Deserialize)]
+#[serde(rename_all = "lowercase")]
+pub enum NormChoice {
+    /// BatchNorm.
+    Batch,
+    /// GroupNorm, 4 groups.
+    Group,
+    /// LayerNorm.
+    Layer,
+    /// InstanceNorm (the CNN only).
+    Instance,
+    /// None: not scale-invariant.
+    None,
+}
+
+/// The network: exactly scale-invariant, or standard (what breaks).
+#[derive(Debug, Clone, Copy, PartialEq, Eq, serde::Serialize, serde::Deserialize)]
+#[serde(rename_all = "lowercase")]
+pub enum NetChoice {
+    /// No affine, frozen head.
+    Invariant,
+    /// Affine norm and a trained head.
+    Standard,
+}
+
+/// Everything a person sets about an experiment, with the URL's keys.
+#[derive(Debug, Clone, PartialEq, serde::Serialize, serde::Deserialize)]
+#[serde(default, deny_unknown_fields)]
+pub struct Settings {
+    /// η: the LR of run A.
+    pub eta: f64,
+    /// λ: weight decay.
+    pub wd: f64,
+    /// γ: momentum.
+    pub momentum: f64,
+    /// Constant LR, or also step decay (runs C, D).
+    pub schedule: ScheduleChoice,
+    /// Steps at which the step-decay run's LR is multiplied by `factor`.
+    pub milestones: Vec<u64>,
+    /// The step-decay factor.
+    pub factor: f64,
+    /// Which twin D the step-decay run gets.
+    pub texp: TexpChoice,
+    /// Initial momentum of B.
+    pub init: InitChoice,
+    /// The normalization.
+    pub norm: NormChoice,
+    /// Scale-invariant or standard net.
+    pub net: NetChoice,
+    /// The dataset (MNIST trains the CNN).
+    pub dataset: DatasetKind,
+    /// Minibatch size.
+    pub batch: usize,
+    /// Seed for data, initialization and batch order.
+    pub seed: u64,
+    /// Whether to add the rounding-chaos control A′.
+    pub chaos: bool,
+    /// Float precision (WebGPU computes in f32 only).
+    pub precision: Precision,
+}
+
+impl Default for Settings {
+    fn default() -> Self {
+        Settings {
+            eta: 0.1,
+            wd: 5e-4,
+            momentum: 0.9,
+            schedule: ScheduleChoice::Constant,
+            milestones: vec![300, 600],
+            factor: 0.1,
+            texp: TexpChoice::Exact,
+            init: InitChoice::Exact,
+            norm: NormChoice::Batch,
+            net: NetChoice::Invariant,
+            dataset: DatasetKind::Circles,
+            batch: 64,
+            seed: 1,
+            chaos: true,
+            precision: Precision::F64,
+        }
+    }
+}
+
+/// What kind of value a field holds.
+#[derive(Debug, Clone, Copy, PartialEq, Eq, serde::Serialize)]
+#[serde(rename_all = "lowercase")]
+pub enum FieldKind {
+    /// A real number in [min, max].
+    Number,
+    /// A whole number in [min, max].
+    Int,
+    /// One of `values`.
+    Enum,
+    /// true / false.
+    Bool,
+    /// Up to 8 whole numbers in [min, max].
+    List,
+}
+
+/// One setting's key, kind and range (its default is [`Settings::default`]'s).
+#[derive(Debug, Clone, Copy, PartialEq, serde::Serialize)]
+pub struct Field {
+    /// The URL key (and CLI flag).
+    pub key: &'static str,
+    /// The kind of value.
+    pub kind: FieldKind,
+    /// Smallest value (numbers, lists).
+    #[serde(skip_serializing_if = "Option::is_none")]
+    pub min: Option<f64>,
+    /// Largest value (numbers, lists).
+    #[serde(skip_serializing_if = "Option::is_none")]
+    pub max: Option<f64>,
+    /// The allowed values (enums).
+    #[serde(skip_serializing_if = "<[_]>::is_empty")]
+    pub values: &'static [&'static str],
+}
+
+pub(crate) const fn num(key: &'static str, kind: FieldKind, min: f64, max: f64) -> Field {
+    Field {
+        key,
+        kind,
+        min: Some(min),
+        max: Some(max),
+        values: &[],
+    }
+}
+pub(crate) const fn one_of(key: &'static str, values: &'static [&'static str]) -> Field {
+    Field {
+        key,
+        kind: FieldKind::Enum,
+        min: None,
+        max: None,
+        values,
+    }
+}
+
+/// Most steps a milestone may name, and most runs' training steps anywhere.
+pub const MAX_STEPS: u64 = 10_000_000;
+
+/// Every setting, in the order the page shows them. A new normalization, schedule or dataset
+/// is one value here and one arm in [`Settings::to_experiment`].
+pub const FIELDS: &[Field] = &[
+    num("eta", FieldKind::Number, 1e-4, 1.0),
+    num("wd", FieldKind::Number, 0.0, 0.05),
+    num("momentum", FieldKind::Number, 0.0, 0.99),
+    one_of("schedule", &["constant", "step"]),
+    num("milestones", FieldKind::List, 1.0, MAX_STEPS as f64),
+    num("factor", FieldKind::Number, 0.01, 1.0),
+    one_of("texp", &["exact", "approx"]),
+    one_of("init", &["exact", "naive"]),
+    one_of("norm", &["batch", "group", "layer", "instance", "none"]),
+    one_of("net", &["invariant", "standard"]),
+    one_of("dataset", &["circles", "spirals", "xor", "blobs", "mnist"]),
+    num("batch", FieldKind::Int, 8.0, 512.0),
+    num("seed", FieldKind::Int, 0.0, 1e9),
+    Field {
+        key: "chaos",
+        kind: FieldKind::Bool,
+        min: None,
+        max: None,
+        values: &[],
+    },
+    one_of("precision", &["f64", "f32"]),
+];
+
+/// Samples drawn for a 2-D dataset (train + test) and held out for testing.
+const SAMPLES_2D: usize = 1200;
+const TEST_2D: usize = 200;
+const TEST_MNIST: usize = 1000;
+
+impl Settings {
+    /// The fields and defaults as JSON: the page's field table.
+    pub fn schema() -> serde_json::Value {
+        serde_json::json!({
+            "fields": FIELDS,
+            "defaults": Settings::default(),
+            "toy": { "fields": crate::toy::TOY_FIELDS, "defaults": crate::toy::TOY_DEFAULTS },
+        })
+    }
+
+    /// `www/settings.gen.js`, the page's copy of [`schema`](Self::schema) (`explr schema`
+    /// prints it; a test checks the committed file).
+    pub fn js_module() -> String {
+        format!(
+            "// Generated from src/settings.rs by `cargo run --release -- schema > www/settings.gen.js`: do not edit.\n\
+             // The engine's settings: keys, kinds, ranges and defaults.\n\
+             export const SCHEMA = {:#};\n",
+            Settings::schema()
+        )
+    }
+
+    /// Checks every value against its field's range, and that (η, λ, γ) has a real α; the
+    /// message names the field at fault.
+    pub fn validate(&self) -> Result<(), ExplrError> {
+        let range = |key: &str, v: f64| -> Result<(), ExplrError> {
+            let f = FIELDS.iter().find(|f| f.key == key).expect("a known field");
+            let (lo, hi) = (f.min.unwrap_or(f64::MIN), f.max.unwrap_or(f64::MAX));
+            if v.is_finite() && (lo..=hi).contains(&v) {
+                Ok(())
+            } else {
+                Err(ExplrError::OutOfRange(format!(
+                    "{key} = {v}: expected {lo} to {hi}"
+                )))
+            }
+        };
+        range("eta", self.eta)?;
+        range("wd", self.wd)?;
+        range("momentum", self.momentum)?;
+        range("factor", self.factor)?;
+        range("batch", self.batch as f64)?;
+        range("seed", self.seed as f64)?;
+        if self.schedule == ScheduleChoice::Step {
+            if self.milestones.is_empty() || self.milestones.len() > 8 {
+                return Err(ExplrError::OutOfRange(format!(
+                    "milestones: {} given, expected 1 to 8",
+                    self.milestones.len()
+                )));
+            }
+            for &m in &self.milestones {
+                range("milestones", m as f64)?;
+            }
+        }
+        Hyper::new(self.eta, self.wd, self.momentum)?;
+        if self.norm == NormChoice::Instance && self.dataset != DatasetKind::Mnist {
+            return Err(ExplrError::Unsupported(
+                "norm = instance needs image feature maps: use it with dataset = mnist".into(),
+            ));
+        }
+        Ok(())
+    }
+
+    /// The experiment these settings describe: runs A (WD, fixed LR) and B (its exponential
+    /// twin); with step decay C and D; with `chaos` the control A′. Checks first.
+    pub fn to_experiment(&self) -> Result<Experiment, ExplrError> {
+        self.validate()?;
+        let mnist = self.dataset == DatasetKind::Mnist;
+        let init = match self.init {
+            InitChoice::Exact => TwinInit::Exact,
+            InitChoice::Naive => TwinInit::Naive,
+        };
+        let mut runs = vec![
+            RunSpec {
+                label: "A: WD, fixed LR".into(),
+                kind: RunKind::WeightDecay {
+                    schedule: Schedule::Constant { eta: self.eta },
+                },
+            },
+            RunSpec {
+                label: match init {
+                    TwinInit::Exact => "B: no WD, exp LR".into(),
+                    TwinInit::Naive => "B: no WD, exp LR, naive v0".into(),
+                },
+                kind: RunKind::Exponential { of: 0, init },
+            },
+        ];
+        if self.schedule == ScheduleChoice::Step {
+            let mut milestones = self.milestones.clone();
+            milestones.sort_unstable();
+            milestones.dedup();
+            runs.push(RunSpec {
+                label: "C: WD, step decay".into(),
+                kind: RunKind::WeightDecay {
+                    schedule: Schedule::StepDecay {
+                        eta: self.eta,
+                        milestones,
+                        factor: self.factor,
+                    },
+                },
+            });
+            runs.push(match self.texp {
+                TexpChoice::Exact => RunSpec {
+                    label: "D: no WD, exact TEXP".into(),
+                    kind: RunKind::Exact { of: 2 },
+                },
+                TexpChoice::Approx => RunSpec {
+                    label: "D: no WD, TEXP".into(),
+                    kind: RunKind::Texp {
+                        of: 2,
+                        init: TwinInit::Exact,
+                    },
+                },
+            });
+        }
+        if self.chaos {
+            runs.push(RunSpec {
+                label: "A′: A from weights 1 ulp apart".into(),
+                kind: RunKind::Perturbed { of: 0 },
+            });
+        }
+        let exp = Experiment {
+            dataset: self.dataset,
+            samples: SAMPLES_2D,
+            test_samples: if mnist { TEST_MNIST } else { TEST_2D },
+            net: NetConfig {
+                arch: if mnist {
+                    Arch::Cnn { c1: 8, c2: 16 }
+                } else {
+                    Arch::Mlp { hidden: 32 }
+                },
+                norm: match self.norm {
+                    NormChoice::Batch => Norm::Batch,
+                    NormChoice::Group => Norm::Group { groups: 4 },
+                    NormChoice::Layer => Norm::Layer,
+                    NormChoice::Instance => Norm::Instance,
+                    NormChoice::None => Norm::None,
+                },
+                mode: match self.net {
+                    NetChoice::Invariant => NetMode::ScaleInvariant,
+                    NetChoice::Standard => NetMode::Standard,
+                },
+                eps: 1e-5,
+            },
+            hyper: Hyper::new(self.eta, self.wd, self.momentum)?,
+            runs,
+            batch: self.batch,
+            seed: self.seed,
+            precision: self.precision,
+            eval_every: 20,
+            rescale_log2: 16.0,
+        };
+        exp.validate()?;
+        Ok(exp)
+    }
+
+    /// Settings from URL-style key/value pairs, strictly: an unknown key or a value that does not
+    /// parse is an error naming it (the page repairs and reports; this is for the engine).
+    pub fn from_pairs<'a>(
+        pairs: impl IntoIterator<Item = (&'a str, &'a str)>,
+    ) -> Result<Settings, ExplrError> {
+        let mut obj = serde_json::to_value(Settings::default()).expect("settings serialize");
+        for (key, raw) in pairs {
+            let f = FIELDS.iter().find(|f| f.key == key).ok_or_else(|| {
+                ExplrError::Unsupported(format!(
+                    "unknown setting '{}'",
+                    key.chars().take(40).collect::<String>()
+                ))
+            })?;
+            let bad = || {
+                ExplrError::OutOfRange(format!(
+                    "{key} = '{}' does not parse",
+                    raw.chars().take(40).collect::<String>()
+                ))
+            };
+            let v = match f.kind {
+                FieldKind::Number => serde_json::json!(parse_decimal(raw).ok_or_else(bad)?),
+                FieldKind::Int => {
+                    let v = parse_decimal(raw).ok_or_else(bad)?;
+                    if v.fract() != 0.0 || !(0.0..=1e15).contains(&v) {
+                        return Err(bad());
+                    }
+                    serde_json::json!(v as u64)
+                }
+                FieldKind::Enum if f.values.contains(&raw) => serde_json::json!(raw),
+                FieldKind::Enum => return Err(bad()),
+                FieldKind::Bool => match raw {
+                    "1" | "true" => serde_json::json!(true),
+                    "0" | "false" => serde_json::json!(false),
+                    _ => return Err(bad()),
+                },
+                FieldKind::List => {
+                    let items: Option<Vec<u64>> = raw
+                        .split(',')
+                        .filter(|s| !s.is_empty())
+                        .map(|s| s.parse::<u64>().ok())
+                        .collect();
+                    serde_json::json!(items.ok_or_else(bad)?)
+                }
+            };
+            obj[key] = v;
+        }
+        serde_json::from_value(obj).map_err(|e| ExplrError::Data(format!("settings: {e}")))
+    }
+}
+
+/// A plain decimal number (no hex, no "inf", no "NaN").
+fn parse_decimal(raw: &str) -> Option<f64> {
+    let ok = !raw.is_empty()
+        && raw
+            .chars()
+            .all(|c| c.is_ascii_digit() || matches!(c, '.' | 'e' | 'E' | '+' | '-'))
+        && raw.chars().any(|c| c.is_ascii_digit());
+    ok.then(|| raw.parse::<f64>().ok())
+        .flatten()
+        .filter(|v| v.is_finite())
+}

@@ -1,0 +1,172 @@
+//! The one settings contract: arbitrary key/value input gives a valid experiment or a clear
+//! error, never a panic; the page's path (URL keys → Settings) and the CLI's (flags →
+//! Settings) give the same experiment; the page's copy of the schema is up to date.
+
+use std::process::Command;
+
+use explr::settings::{FIELDS, FieldKind, Settings};
+use proptest::prelude::*;
+
+/// A value for key `k`: mostly well-formed, sometimes out of range or garbage.
+fn value() -> impl Strategy<Value = String> {
+    prop_oneof![
+        (-1e3f64..1e3).prop_map(|v| v.to_string()),
+        (0f64..1.0).prop_map(|v| v.to_string()),
+        (0u64..2000).prop_map(|v| v.to_string()),
+        Just("".to_string()),
+        Just("NaN".to_string()),
+        Just("inf".to_string()),
+        Just("0x1A".to_string()),
+        Just("1e400".to_string()),
+        Just("300,600".to_string()),
+        Just(",,,".to_string()),
+        Just("18446744073709551616".to_string()),
+        prop::sample::select(vec![
+            "batch", "group", "none", "mnist", "step", "approx", "naive", "f32", "true", "0",
+            "instance", "standard"
+        ])
+        .prop_map(String::from),
+        "\\PC{0,12}",
+    ]
+}
+
+fn key() -> impl Strategy<Value = String> {
+    prop_oneof![
+        prop::sample::select(FIELDS.iter().map(|f| f.key).collect::<Vec<_>>())
+            .prop_map(String::from),
+        "[a-z_]{1,10}",
+    ]
+}
+
+proptest! {
+    #![proptest_config(ProptestConfig::with_cases(400))]
+    #[test]
+    fn any_input_gives_an_experiment_or_a_clear_error(pairs in prop::collection::vec((key(), value()), 0..6)) {
+        let parsed = Settings::from_pairs(pairs.iter().map(|(k, v)| (k.as_str(), v.as_str())));
+        match parsed.and_then(|s| s.to_experiment()) {
+            Ok(exp) => prop_assert!(exp.validate().is_ok()),
+            Err(e) => prop_assert!(!e.to_string().is_empty()),
+        }
+    }
+}
+
+#[test]
+fn every_field_has_a_range_or_values_and_a_default() {
+    let defaults = serde_json::to_value(Settings::default()).unwrap();
+    for f in FIELDS {
+        assert!(!defaults[f.key].is_null(), "{} has no default", f.key);
+        match f.kind {
+            FieldKind::Enum => assert!(
+                f.values.contains(&defaults[f.key].as_str().unwrap()),
+                "{}",
+                f.key
+            ),
+            FieldKind::Bool => {}
+            _ => assert!(f.min.unwrap() <= f.max.unwrap(), "{}", f.key),
+        }
+    }
+    assert!(Settings::default().to_experiment().is_ok());
+}
+
+fn cli_experiment(args: &[&str]) -> serde_json::Value {
+    let out = Command::new(env!("CARGO_BIN_EXE_explr"))
+        .args(["train", "--steps", "1", "--format", "json"])
+        .args(args)
+        .current_dir(env!("CARGO_MANIFEST_DIR"))
+        .output()
+        .unwrap();
+    assert!(
+        out.status.success(),
+        "{}",
+        String::from_utf8_lossy(&out.stderr)
+    );
+    serde_json::from_slice::<serde_json::Value>(&out.stdout).unwrap()["experiment"].clone()
+}
+
+#[test]
+fn the_page_and_the_cli_build_the_same_experiment() {
+    for (url, flags) in [
+        (vec![("chaos", "0")], vec![]),
+        (
+            vec![
+                ("eta", "0.05"),
+                ("wd", "0.001"),
+                ("momentum", "0.8"),
+                ("norm", "group"),
+                ("dataset", "spirals"),
+                ("batch", "32"),
+                ("seed", "3"),
+                ("init", "naive"),
+                ("precision", "f32"),
+                ("chaos", "0"),
+            ],
+            vec![
+                "--eta",
+                "0.05",
+                "--wd",
+                "0.001",
+                "--momentum",
+                "0.8",
+                "--norm",
+                "group",
+                "--dataset",
+                "spirals",
+                "--batch",
+                "32",
+                "--seed",
+                "3",
+                "--init",
+                "naive",
+                "--dtype",
+                "f32",
+            ],
+        ),
+        (
+            vec![
+                ("schedule", "step"),
+                ("milestones", "40,90"),
+                ("factor", "0.2"),
+                ("texp", "approx"),
+                ("net", "standard"),
+                ("chaos", "1"),
+            ],
+            vec![
+                "--milestones",
+                "40,90",
+                "--factor",
+                "0.2",
+                "--texp",
+                "approx",
+                "--mode",
+                "standard",
+                "--chaos",
+            ],
+        ),
+        (
+            vec![("dataset", "mnist"), ("norm", "instance"), ("chaos", "0")],
+            vec!["--dataset", "mnist", "--norm", "instance"],
+        ),
+    ] {
+        let page = Settings::from_pairs(url.iter().copied())
+            .unwrap()
+            .to_experiment()
+            .unwrap();
+        let cli = cli_experiment(&flags);
+        assert_eq!(
+            serde_json::to_value(&page).unwrap(),
+            cli,
+            "{url:?} vs {flags:?}"
+        );
+    }
+}
+
+#[test]
+fn the_pages_copy_of_the_schema_is_up_to_date() {
+    let path = concat!(env!("CARGO_MANIFEST_DIR"), "/www/settings.gen.js");
+    let committed = std::fs::read_to_string(path).unwrap();
+    assert_eq!(
+        committed,
+        Settings::js_module(),
+        "www/settings.gen.js is stale: run `cargo run --release -- schema > www/settings.gen.js`"
+    );
+}

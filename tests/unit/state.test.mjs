@@ -1,0 +1,121 @@
+// Unit tests of the page's state module (no browser): parsing links, serializing state,
+// round trips, the cross-checks, and the helpers that format values beyond f64.
+import { test } from 'node:test';
+import assert from 'node:assert/strict';
+import { FIELDS, defaults, fromQuery, maxWeightDecay, resolvePrecision, runInfo, settingsOf, toQuery } from '../../www/state.js';
+import { SCHEMA } from '../../www/settings.gen.js';
+import { fmtLog10 } from '../../www/format.js';
+import { History } from '../../www/history.js';
+import { Envelope } from '../../www/envelope.js';
+
+test('defaults serialize to an empty query and parse back', () => {
+  assert.equal(toQuery(defaults()), '');
+  const { state, problems, notices } = fromQuery('');
+  assert.deepEqual(state, defaults());
+  assert.deepEqual([problems, notices], [[], []]);
+});
+
+test('every field round-trips through the query', () => {
+  const s = { ...defaults(), eta: 0.05, wd: 0.001, momentum: 0.8, schedule: 'step', milestones: [40, 90], factor: 0.2, texp: 'approx',
+    norm: 'group', net: 'standard', init: 'naive', dataset: 'spirals', batch: 32, seed: 3, speed: 7, backend: 'cpu', precision: 'f32',
+    chaos: false, toy: 'ratio', toyeta: 0.3, toywd: 0.2, toysteps: 50, embed: true, mode: 'lecture' };
+  const back = fromQuery(toQuery(s));
+  assert.deepEqual(back.problems, []);
+  assert.deepEqual(back.state, s);
+  for (const key of Object.keys(FIELDS)) assert.ok(Object.hasOwn(back.state, key), key);
+});
+
+test('bad values are reported once each and replaced, never thrown', () => {
+  const cases = {
+    'eta=abc': /eta="abc" is not a decimal number/,
+    'eta=0x10': /not a decimal number/,
+    'eta=5': /out of range .* clamped to 1/,
+    'batch=7.6': /rounded to 8/,
+    'norm=weird': /not one of/,
+    'embed=maybe': /not a boolean/,
+    'milestones=5,x': /whole numbers/,
+    'milestones=': /empty/,
+    'seed=%EF%BC%91': /full-width/,
+  };
+  for (const [q, re] of Object.entries(cases)) {
+    const { problems } = fromQuery(q);
+    assert.equal(problems.length, 1, `${q}: ${problems}`);
+    assert.match(problems[0], re, q);
+  }
+  assert.doesNotThrow(() => fromQuery('%%%&&=&=x&__proto__=1&constructor=2'));
+  assert.equal(fromQuery('__proto__=1').state.eta, 0.1);
+});
+
+test('tracking keys vanish, unknown keys get a notice', () => {
+  const { problems, notices } = fromQuery('utm_source=a&utm_medium=b&fbclid=c&gclid=d&ref=e&colour=red');
+  assert.deepEqual(problems, []);
+  assert.equal(notices.length, 1);
+  assert.match(notices[0], /colour/);
+});
+
+test('an inadmissible (η, λ, γ) moves λ to the largest that runs', () => {
+  const { state, problems } = fromQuery('momentum=0.99');
+  assert.ok(state.wd <= maxWeightDecay(state.eta, state.momentum));
+  const disc = (1 + state.momentum - state.wd * state.eta) ** 2 - 4 * state.momentum;
+  assert.ok(disc >= 0, `discriminant ${disc}`);
+  assert.match(problems[0], /largest that runs/);
+  assert.deepEqual(fromQuery('momentum=0.9').problems, []);
+});
+
+test('the engine’s ranges and defaults come from Rust (settings.gen.js)', () => {
+  for (const f of [...SCHEMA.fields, ...SCHEMA.toy.fields]) {
+    if (f.key === 'precision') continue;
+    const page = FIELDS[f.key];
+    assert.ok(page, f.key);
+    assert.equal(page.kind, f.kind, f.key);
+    assert.equal(page.min, f.min, f.key);
+    assert.equal(page.max, f.max, f.key);
+    assert.deepEqual(page.values, f.values, f.key);
+    assert.deepEqual(page.def, { ...SCHEMA.defaults, ...SCHEMA.toy.defaults }[f.key], f.key);
+  }
+  // What the page sends the engine: exactly the engine's keys.
+  const sent = settingsOf(defaults(), 'f64');
+  assert.deepEqual(Object.keys(sent).sort(), SCHEMA.fields.map((f) => f.key).sort());
+  assert.deepEqual(sent, SCHEMA.defaults);
+});
+
+test('precision per backend, and who is who among the runs', () => {
+  const s = defaults();
+  assert.equal(resolvePrecision(s, 'cpu'), 'f64');
+  assert.equal(resolvePrecision(s, 'webgpu'), 'f32');
+  assert.equal(resolvePrecision({ ...s, precision: 'f32' }, 'cpu'), 'f32');
+  const exp = { runs: [
+    { label: 'A', kind: { kind: 'weight_decay' } }, { label: 'B', kind: { kind: 'exponential', of: 0 } },
+    { label: 'C', kind: { kind: 'weight_decay' } }, { label: 'D', kind: { kind: 'exact', of: 2 } }, { label: 'A′', kind: { kind: 'perturbed', of: 0 } },
+  ] };
+  assert.deepEqual(runInfo(exp).map((r) => [r.role, r.reference]), [['wd', 0], ['twin', 0], ['wd', 2], ['twin', 2], ['control', 0]]);
+});
+
+test('values beyond f64 print in log space, never as Infinity', () => {
+  assert.equal(fmtLog10(-1), '0.1000');
+  assert.equal(fmtLog10(342.7), '10^342.7');
+  assert.match(fmtLog10(12.5), /^3\.162e12$/);
+  assert.equal(fmtLog10(null), '—');
+});
+
+test('the history stays within its capacity, keeping every stride-th step', () => {
+  const h = new History(2, 64);
+  const run = (t) => ({ loss: t, accuracy: 1, ln_lr: t, ln_weight_norm: 0, ln_effective_lr: 0, ln_scale_measured: 0, ln_scale_predicted: 0,
+    rel_weight_error: 0, angle: 0, prob_diff: 0, ln_stored_scale: 0, test_loss: null, test_accuracy: null });
+  for (let t = 1; t <= 1000; t += 1) h.append([{ step: t, runs: [run(t), run(t)] }]);
+  assert.ok(h.length <= 64);
+  const steps = h.toObjects().map((s) => s.step);
+  assert.equal(steps[0], 1);
+  assert.equal(steps.at(-1), 1000);
+  for (let i = 1; i < steps.length - 1; i += 1) assert.equal(steps[i] - steps[i - 1], h.stride);
+  assert.equal(h.toObjects()[3].runs[1].test_loss, null);
+});
+
+test('the envelope keeps every extreme in a bounded number of points', () => {
+  const e = new Envelope(1, 8);
+  for (let t = 1; t <= 1000; t += 1) e.push(t, [t === 500 ? 99 : t % 7 === 0 ? null : 0]);
+  const [xs, y] = e.data();
+  assert.ok(xs.length <= 16);
+  assert.equal(Math.max(...y.filter((v) => v !== null)), 99, 'the spike survives decimation');
+  for (let i = 1; i < xs.length; i += 1) assert.ok(xs[i] >= xs[i - 1]);
+});
