@@ -2,7 +2,7 @@ import js from '@eslint/js';
 import globals from 'globals';
 
 export default [
-  { ignores: ['dist/', 'pkg/', 'target/', 'node_modules/'] },
+  { ignores: ['dist/', 'pkg/', 'pkg-cpu/', 'target/', 'node_modules/'] },
   js.configs.recommended,
   {
     files: ['www/**/*.js', 'scripts/**/*.mjs', 'tests/**/*.mjs', '*.js'],

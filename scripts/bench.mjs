@@ -1,71 +1,105 @@
-// Benchmark (not a test): prints the .wasm size raw and gzipped, time from page load to the
-// first training step, and steps/s of the default configuration on WebGPU (software adapter
-// in headless Chromium here) and on the CPU fallback, and on WebGPU what a step asks of the GPU:
-// dispatches, submits, uploads and read-backs per step, and the kernels dispatched most.
-// Needs a built dist/ (npm run build).
-// Then the page's responsiveness on the CPU engine: for speeds 1, 10 and 100, frames/s while
-// playing, how long a click on Pause takes to be answered, and the page's JS heap.
+// Benchmark (not a test): prints, per engine, the .wasm size raw and gzipped, time from page
+// load to the engine being ready and to the first step, steps/s on the default MLP and on the
+// MNIST CNN; on WebGPU (software adapter in headless Chromium here) the time until it is warm
+// and the run has moved there, what a step asks of the GPU (dispatches, submits, uploads,
+// read-backs, top kernels); auto's measured decision; then the page's responsiveness on the
+// CPU engine: for speeds 1, 10 and 100, frames/s while playing, how long a click on Pause takes
+// to be answered, and the page's JS heap. Needs a built dist/ (npm run build).
 // Usage: node scripts/bench.mjs [--steps N] [--play S (seconds per speed, default 20)]
 //                               [--query 'schedule=step&…' (extra URL parameters)]
-import { readdirSync, readFileSync, statSync } from 'node:fs';
+import { readdirSync, readFileSync } from 'node:fs';
 import { gzipSync } from 'node:zlib';
 import { join } from 'node:path';
 import { answerTime, frameRate, heapMB, ready, serve, withBrowser, ROOT } from '../tests/e2e/harness.mjs';
 
 const arg = (name) => (process.argv.includes(name) ? process.argv[process.argv.indexOf(name) + 1] : undefined);
-const steps = Number(arg('--steps')) || 60;
+const steps = Number(arg('--steps')) || 200;
+const playSecs = Number(arg('--play')) || 20;
 const extra = arg('--query') ? `&${arg('--query')}` : '';
 const assets = join(ROOT, 'dist', 'assets');
-const wasm = readdirSync(assets).find((f) => f.endsWith('.wasm'));
-if (!wasm) {
+const wasmFiles = readdirSync(assets).filter((f) => f.endsWith('.wasm'));
+if (!wasmFiles.length) {
   console.error('bench: no .wasm in dist/assets; run `npm run build` first');
   process.exit(1);
 }
-const bytes = readFileSync(join(assets, wasm));
-console.log(`wasm size: ${(statSync(join(assets, wasm)).size / 1e6).toFixed(2)} MB raw, ${(gzipSync(bytes, { level: 9 }).length / 1e6).toFixed(2)} MB gzipped`);
+for (const [engine, re] of [['CPU engine', /^explr_cpu_bg/], ['WebGPU engine', /^explr_bg/]]) {
+  const f = wasmFiles.find((x) => re.test(x));
+  if (!f) continue;
+  const bytes = readFileSync(join(assets, f));
+  console.log(`${engine.padEnd(13)} wasm: ${(bytes.length / 1e6).toFixed(2)} MB raw, ${(gzipSync(bytes, { level: 9 }).length / 1e6).toFixed(2)} MB gzipped`);
+}
 
-/** Prints per-step WebGPU work between two profiles taken `steps` steps apart. */
-function report(a, b, steps) {
-  const per = (k) => ((b.totals[k] - a.totals[k]) / steps).toFixed(1);
+/** Prints per-step WebGPU work between two profiles taken `n` steps apart. */
+function report(a, b, n) {
+  const per = (k) => ((b.totals[k] - a.totals[k]) / n).toFixed(1);
   console.log(`  WebGPU per step: ${per('dispatches')} dispatches, ${per('submits')} submits, ${per('uploads')} uploads, ` +
     `${per('readbacks')} read-backs; ${b.totals.pipelines} pipelines compiled in all`);
   const before = new Map(a.kernels);
-  const top = b.kernels.map(([k, n]) => [k, (n - (before.get(k) || 0)) / steps]).filter(([, n]) => n > 0).sort((x, y) => y[1] - x[1]);
-  console.log(`  kernels per step (${top.length} kinds): ${top.slice(0, 12).map(([k, n]) => `${k} ${n.toFixed(1)}`).join(', ')}`);
+  const top = b.kernels.map(([k, c]) => [k, (c - (before.get(k) || 0)) / n]).filter(([, c]) => c > 0).sort((x, y) => y[1] - x[1]);
+  console.log(`  kernels per step (${top.length} kinds): ${top.slice(0, 12).map(([k, c]) => `${k} ${c.toFixed(1)}`).join(', ')}`);
+}
+
+const stepsNow = (page) => page.evaluate(() => Number(document.body.dataset.steps || 0));
+
+/** Plays `page` for `n` steps (or at most `secs` s) and resolves to steps/s. */
+async function rate(page, n, secs = 120) {
+  const s0 = await stepsNow(page);
+  await page.click('#play');
+  const t0 = Date.now();
+  await page.waitForFunction((k) => Number(document.body.dataset.steps || 0) >= k, s0 + n, { timeout: secs * 1000, polling: 100 }).catch(() => {});
+  const dt = (Date.now() - t0) / 1000;
+  await page.click('#play');
+  return ((await stepsNow(page)) - s0) / dt;
 }
 
 const server = await serve();
-for (const backend of ['webgpu', 'cpu']) {
+for (const [backend, dataset, n] of [['cpu', 'circles', steps], ['cpu', 'mnist', 20], ['webgpu', 'circles', 60], ['webgpu', 'mnist', 6]]) {
   await withBrowser({ webgpu: backend === 'webgpu' }, async (browser) => {
     const page = await browser.newPage();
     const t0 = Date.now();
-    await page.goto(`${server.origin}/?backend=${backend}&speed=10${extra}`);
+    await page.goto(`${server.origin}/?backend=${backend}&dataset=${dataset}&speed=10${extra}`);
     await ready(page, 300000);
     const readyMs = Date.now() - t0;
     await page.click('#step');
     await page.waitForFunction(() => Number(document.body.dataset.steps || 0) >= 1, null, { timeout: 300000 });
     const first = Date.now() - t0;
-    const badge = await page.textContent('#badge');
-    const gpu0 = await page.evaluate(() => window.__explr.gpuProfile());
+    let line = `${backend.padEnd(6)} ${dataset.padEnd(7)}: page load → CPU engine ready ${readyMs} ms, → first step ${first} ms`;
+    if (backend === 'webgpu') {
+      await page.waitForSelector('#badge[data-backend="webgpu"]', { timeout: 300000 });
+      line += `; → WebGPU warm and the run moved there ${Date.now() - t0} ms`;
+    }
+    const gpu0 = backend === 'webgpu' ? await page.evaluate(() => window.__explr.gpuProfile()) : null;
     const perf0 = await page.evaluate(() => window.__explr.perf);
-    await page.click('#play');
-    const t1 = Date.now();
-    await page.waitForFunction((n) => Number(document.body.dataset.steps || 0) >= n, steps + 1, { timeout: 600000, polling: 100 });
-    const dt = (Date.now() - t1) / 1000;
-    const done = await page.evaluate(() => Number(document.body.dataset.steps));
-    await page.click('#play');
-    const gpu1 = await page.evaluate(() => window.__explr.gpuProfile());
+    const s0 = await stepsNow(page);
+    const r = await rate(page, n, 240);
     const perf1 = await page.evaluate(() => window.__explr.perf);
-    const n = perf1.steps - perf0.steps;
-    const runs = await page.evaluate(() => window.__explr.history.at(-1).runs.length);
-    console.log(`${backend.padEnd(6)} [${badge}]: page load → engine ready ${readyMs} ms, → first step ${first} ms; ` +
-      `${((done - 1) / dt).toFixed(1)} steps/s (${(1000 * dt / (done - 1)).toFixed(1)} ms/step, ${runs} runs in lockstep, ${done - 1} steps)`);
-    console.log(`  per step: ${((perf1.queueMs - perf0.queueMs) / n).toFixed(1)} ms queueing (graph, encoding, submits), ` +
-      `${((perf1.waitMs - perf0.waitMs) / n).toFixed(1)} ms waiting for the device and the read-back`);
-    if (gpu1.backend === 'webgpu') report(gpu0, gpu1, (await page.evaluate(() => window.__explr.history.at(-1).step)) - 1);
+    const done = perf1.steps - perf0.steps;
+    const runs = await page.evaluate(() => window.__explr.last.runs.length);
+    const badge = await page.textContent('#badge');
+    console.log(`${line}\n  [${badge}] ${r.toFixed(1)} steps/s (${(1000 / r).toFixed(1)} ms/step, ${runs} runs in lockstep, ${done} steps); ` +
+      `per step ${((perf1.queueMs - perf0.queueMs) / done).toFixed(1)} ms queueing, ${((perf1.waitMs - perf0.waitMs) / done).toFixed(1)} ms waiting`);
+    if (gpu0) report(gpu0, await page.evaluate(() => window.__explr.gpuProfile()), (await stepsNow(page)) - s0);
   });
 }
-const playSecs = Number(arg('--play')) || 20;
+
+// auto: where WebGPU is present, bring it up, time both engines, decide.
+await withBrowser({ webgpu: true }, async (browser) => {
+  const page = await browser.newPage();
+  const t0 = Date.now();
+  await page.goto(`${server.origin}/?speed=10${extra}`);
+  await page.waitForFunction(() => /Measured on this experiment|Moved the run/.test(document.getElementById('messages').textContent), null, { timeout: 300000 });
+  const { measured } = await page.evaluate(() => window.__explr.engine);
+  const moved = await page.evaluate(() => Number(document.body.dataset.engineMoves || 0) > 0);
+  console.log(`auto: decided after ${Date.now() - t0} ms: CPU ${measured.cpu.toFixed(2)} ms/step, WebGPU ${measured.webgpu.toFixed(2)} ms/step → ${moved ? 'moved to WebGPU' : 'stays on the CPU'}`);
+  // A forced move back and forth, timed.
+  for (const to of ['webgpu', 'cpu']) {
+    const t1 = Date.now();
+    await page.selectOption('#backend', to);
+    await page.waitForSelector(`#badge[data-backend="${to}"]`, { timeout: 300000 });
+    console.log(`  moving the run to ${to}: ${Date.now() - t1} ms (bringing the engine up, warming it, snapshot and restore)`);
+  }
+});
+
 await withBrowser({ webgpu: false }, async (browser) => {
   for (const speed of [1, 10, 100]) {
     const page = await browser.newPage();
@@ -75,10 +109,10 @@ await withBrowser({ webgpu: false }, async (browser) => {
     await page.waitForTimeout(playSecs * 1000 - 3000);
     const fps = await frameRate(page, 3000);
     const ms = await answerTime(page, '#play');
-    const steps = await page.evaluate(() => Number(document.body.dataset.steps));
+    const n = await stepsNow(page);
     const kept = await page.evaluate(() => window.__explr.kept);
     const heap = await heapMB(page);
-    console.log(`responsiveness, speed ${String(speed).padStart(3)}: ${steps} steps in ${playSecs} s (${(steps / playSecs).toFixed(0)} steps/s); ` +
+    console.log(`responsiveness, speed ${String(speed).padStart(3)}: ${n} steps in ${playSecs} s (${(n / playSecs).toFixed(0)} steps/s); ` +
       `${fps.fps.toFixed(1)} frames/s (longest gap ${fps.worstGapMs.toFixed(0)} ms); Pause answered in ${ms.toFixed(1)} ms; ` +
       `JS heap ${heap.toFixed(1)} MB (history ${(kept.bytes / 1e6).toFixed(1)} MB reserved, ${kept.rows} rows)`);
     await page.close();

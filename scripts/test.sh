@@ -12,7 +12,11 @@ echo "== lint"
 cargo fmt --check
 cargo clippy --all-targets -- -D warnings
 cargo clippy --target wasm32-unknown-unknown --no-default-features --features web --lib --tests -- -D warnings
+cargo clippy --target wasm32-unknown-unknown --no-default-features --features web-cpu --lib -- -D warnings
 npx eslint .
+
+echo "== unit tests of the page's modules (node)"
+node --test tests/unit/
 
 echo "== native tests (flex f64/f32, wgpu on lavapipe)"
 cargo test --release --all-targets

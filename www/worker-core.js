@@ -3,53 +3,253 @@
 //                        {type: 'play', chunk} | {type: 'pause'} | {type: 'step', steps}
 //                        {type: 'boundary', res} | {type: 'toy', …} | {type: 'gpu-profile'}
 //                        {type: 'lose-device'} (destroys the WebGPU device: tests the recovery)
+//                        {type: 'snapshot'} | {type: 'restore', snapshot} (move a run between
+//                        engines) | {type: 'bench', steps} (time a throwaway copy)
 // Messages out: {type: 'ready', backend, adapter, experiment, stepsPerEpoch}
 //               {type: 'metrics', steps, elapsedMs, gpu?} | {type: 'error', message, fatal}
 //               {type: 'lost', message} | {type: 'gpu-profile', totals, kernels}
-import init, { Trainer, theory, toyPath } from '../pkg/explr.js';
-import { destroyDevices, gpuDelta, gpuTotals, installGpuStats, kernelCounts } from './gpu-stats.js';
+//               {type: 'snapshot', snapshot, step} | {type: 'restored', step}
+//               {type: 'bench', backend, msPerStep, steps}
 
-/** Most steps read back in one transfer; longer requests (a replay) arrive in several batches. */
-const MAX_CHUNK = 200;
+/** Counters of WebGPU work where there is no WebGPU: all zero. */
+const NO_GPU = {
+  installGpuStats() {},
+  gpuTotals: () => ({ dispatches: 0, submits: 0, uploads: 0, readbacks: 0, pipelines: 0 }),
+  gpuDelta: () => null,
+  kernelCounts: () => [],
+  destroyDevices: () => 0,
+};
+
 /**
- * Backpressure: while playing, at most this many metrics messages may be on their way to the
- * page or waiting for it to draw them. The page acknowledges once per animation frame, so
- * training never runs ahead of what the page shows, and the page never queues a backlog.
+ * Serves the worker protocol above with `wasm` ({init, Trainer, theory, toyPath}: one of the
+ * two engines) and `gpu` (the WebGPU counters of gpu-stats.js, or none for the CPU engine).
  */
-const MAX_AHEAD = 2;
+export function serve(wasm, gpu = NO_GPU) {
+  const { init, Trainer, experimentFromSettings, theory, toyPath } = wasm;
+  const { destroyDevices, gpuDelta, gpuTotals, installGpuStats, kernelCounts } = gpu;
 
-let trainer = null;
-let backend = null;
-let deviceLost = false;
-let playing = false;
-let chunk = 10;
-let busy = false;
-let scheduled = false;
-/** Metrics messages posted during play and not yet acknowledged by the page. */
-let ahead = 0;
-let queue = Promise.resolve();
+  /** Most steps read back in one transfer; longer requests (a replay) arrive in several batches. */
+  const MAX_CHUNK = 200;
+  /**
+   * Backpressure: while playing, at most this many metrics messages may be on their way to the
+   * page or waiting for it to draw them. The page acknowledges once per animation frame, so
+   * training never runs ahead of what the page shows, and the page never queues a backlog.
+   */
+  const MAX_AHEAD = 2;
 
-/** Runs `fn` after every earlier queued call: the Trainer is never used re-entrantly. */
-function serial(fn) {
-  queue = queue.then(fn, fn);
-  return queue;
+  let trainer = null;
+  let backend = null;
+  /** The experiment as the trainer was built from it (JSON), and the MNIST bytes if it uses them. */
+  let config = null;
+  let mnist;
+  let deviceLost = false;
+  let playing = false;
+  let chunk = 10;
+  let busy = false;
+  let scheduled = false;
+  /** Metrics messages posted during play and not yet acknowledged by the page. */
+  let ahead = 0;
+  let queue = Promise.resolve();
+
+  /** Runs `fn` after every earlier queued call: the Trainer is never used re-entrantly. */
+  function serial(fn) {
+    queue = queue.then(fn, fn);
+    return queue;
+  }
+
+  const post = (msg, transfer = []) => self.postMessage(msg, transfer);
+
+  /** The message of a thrown value (wasm-bindgen's JsError, an Error, or anything else). */
+  const errorText = (e) => String(e && e.message ? e.message : e);
+
+  installGpuStats((info) => {
+    if (deviceLost) return;
+    deviceLost = true;
+    playing = false;
+    post({ type: 'lost', message: `the WebGPU device was lost (${info.reason || 'unknown'}${info.message ? `: ${info.message}` : ''})` });
+  });
+
+
+  async function loadMnist(url) {
+    const res = await fetch(url);
+    if (!res.ok) throw new Error(`could not load the MNIST digits (${res.status} ${res.statusText})`);
+    return new Uint8Array(await res.arrayBuffer());
+  }
+
+  async function setup({ settings, backend: chosen, precision, mnistUrl }) {
+    await init();
+    let adapter = null;
+    if (chosen === 'webgpu') {
+      adapter = await adapterInfo();
+      if (!adapter) throw new Error('WebGPU is not available in this browser');
+    }
+    const exp = JSON.parse(experimentFromSettings(settings));
+    exp.precision = chosen === 'webgpu' ? 'f32' : precision;
+    mnist = exp.dataset === 'mnist' ? mnist || await loadMnist(mnistUrl) : undefined;
+    config = JSON.stringify(exp);
+    trainer = await Trainer.create(config, chosen, mnist);
+    backend = chosen;
+    post({
+      type: 'ready',
+      backend: chosen,
+      adapter: adapter && adapter.name,
+      experiment: trainer.experiment(),
+      stepsPerEpoch: trainer.stepsPerEpoch(),
+      theory: JSON.parse(theory(exp.hyper.eta, exp.hyper.wd, exp.hyper.momentum)),
+    });
+  }
+
+  /**
+   * Times `steps` steps of a throwaway copy of the experiment on this engine, after a few
+   * steps that compile and warm what the first steps need; the copy is freed after.
+   */
+  async function bench(steps) {
+    const copy = await Trainer.create(config, backend, mnist);
+    try {
+      await copy.run(3);
+      const t0 = performance.now();
+      await copy.run(steps);
+      return (performance.now() - t0) / steps;
+    } finally {
+      copy.free();
+    }
+  }
+
+  function runSteps(n, paced = false) {
+    return serial(() => runStepsNow(n, paced));
+  }
+
+  /** Trains `n` steps, posting their metrics; `paced` (play) counts the messages against MAX_AHEAD. */
+  async function runStepsNow(n, paced) {
+    if (!trainer || busy) return;
+    busy = true;
+    try {
+      for (let left = n; left > 0 && !deviceLost;) {
+        const k = Math.min(left, MAX_CHUNK);
+        left -= k;
+        const t0 = performance.now();
+        const before = gpuTotals();
+        const steps = JSON.parse(await trainer.run(k));
+        const msg = { type: 'metrics', steps, elapsedMs: performance.now() - t0, queueMs: trainer.queueMs, waitMs: trainer.waitMs };
+        if (backend === 'webgpu') msg.gpu = gpuDelta(before, gpuTotals());
+        if (paced) {
+          ahead += 1;
+          msg.paced = true;
+        }
+        if (steps.length) post(msg);
+        if (trainer.error) {
+          // The steps before the first NaN/∞ were posted above: the history keeps them.
+          playing = false;
+          post({ type: 'error', message: `${trainer.error}. The steps before it are kept; press Reset to start again (or change a setting).`, fatal: false, diverged: true });
+          break;
+        }
+      }
+    } catch (e) {
+      playing = false;
+      // A lost device also fails the step in flight; the 'lost' message already says why.
+      await new Promise((r) => setTimeout(r, 0));
+      if (!deviceLost) post({ type: 'error', message: errorText(e), fatal: false });
+    } finally {
+      busy = false;
+    }
+    if (playing) kick();
+  }
+
+  /**
+   * Schedules the next chunk of the play loop unless one is already running or queued, or the
+   * page has not yet drawn what it was sent.
+   */
+  function kick() {
+    if (busy || scheduled || !trainer || ahead >= MAX_AHEAD) return;
+    scheduled = true;
+    setTimeout(() => {
+      scheduled = false;
+      if (playing && ahead < MAX_AHEAD) runSteps(chunk, true);
+    }, 0);
+  }
+
+  self.onmessage = async ({ data }) => {
+    try {
+      switch (data.type) {
+        case 'init':
+          await setup(data);
+          break;
+        case 'play':
+          chunk = Math.max(1, Math.min(200, data.chunk | 0 || 10));
+          playing = true;
+          kick();
+          break;
+        case 'pause':
+          playing = false;
+          break;
+        case 'ack':
+          ahead = Math.max(0, ahead - (data.n | 0));
+          if (playing) kick();
+          break;
+        case 'step':
+          playing = false;
+          await runSteps(Math.max(1, data.steps | 0 || 1));
+          break;
+        case 'snapshot':
+          await serial(async () => {
+            const snapshot = await trainer.snapshot();
+            post({ type: 'snapshot', snapshot, step: trainer.stepsDone() });
+          });
+          break;
+        case 'restore':
+          playing = false;
+          await serial(() => {
+            trainer.restore(data.snapshot);
+            post({ type: 'restored', step: trainer.stepsDone() });
+          });
+          break;
+        case 'bench':
+          await serial(async () => {
+            const n = Math.max(1, Math.min(200, data.steps | 0 || 10));
+            post({ type: 'bench', backend, msPerStep: await bench(n), steps: n });
+          });
+          break;
+        case 'gpu-profile':
+          await serial(() => post({ type: 'gpu-profile', backend, totals: gpuTotals(), kernels: kernelCounts() }));
+          break;
+        case 'lose-device':
+          post({ type: 'notice', message: `Destroying ${destroyDevices()} WebGPU device(s) on request.` });
+          break;
+        case 'boundary':
+          await serial(async () => {
+            if (!trainer) return;
+            try {
+              const res = Math.max(2, Math.min(128, data.res | 0 || 48));
+              const probs = await trainer.boundary(res);
+              post({ type: 'boundary', res, classes: trainer.classes(), probs }, [probs.buffer]);
+            } catch (e) {
+              post({ type: 'error', message: `decision boundary: ${errorText(e)}`, fatal: false });
+            }
+          });
+          break;
+        case 'toy':
+          await init();
+          post({ type: 'toy', id: data.id, path: JSON.parse(toyPath(data.toy, data.x0, data.y0, data.eta, data.wd, data.steps)) });
+          break;
+        default:
+          post({ type: 'error', message: `unknown message ${data.type}`, fatal: false });
+      }
+    } catch (e) {
+      post({ type: 'error', message: errorText(e), fatal: true });
+    }
+  };
+
+  self.addEventListener('error', (e) => {
+    if (!deviceLost) post({ type: 'error', message: e.message, fatal: true });
+  });
+  self.addEventListener('unhandledrejection', (e) => {
+    if (!deviceLost) post({ type: 'error', message: String(e.reason), fatal: true });
+  });
 }
 
-const post = (msg, transfer = []) => self.postMessage(msg, transfer);
-
-/** The message of a thrown value (wasm-bindgen's JsError, an Error, or anything else). */
-const errorText = (e) => String(e && e.message ? e.message : e);
-
-installGpuStats((info) => {
-  if (deviceLost) return;
-  deviceLost = true;
-  playing = false;
-  post({ type: 'lost', message: `the WebGPU device was lost (${info.reason || 'unknown'}${info.message ? `: ${info.message}` : ''})` });
-});
-
 /** The WebGPU adapter's name and whether it is a software one, or null without WebGPU. */
-async function adapterInfo() {
-  if (!('gpu' in navigator)) return null;
+export async function adapterInfo() {
+  if (typeof navigator === 'undefined' || !('gpu' in navigator)) return null;
   const adapter = await navigator.gpu.requestAdapter();
   if (!adapter) return null;
   const info = adapter.info || {};
@@ -57,156 +257,3 @@ async function adapterInfo() {
   const software = Boolean(info.isFallbackAdapter || adapter.isFallbackAdapter) || /swiftshader|llvmpipe|lavapipe|software|warp/i.test(name);
   return { name, software };
 }
-
-async function loadMnist(url) {
-  const res = await fetch(url);
-  if (!res.ok) throw new Error(`could not load the MNIST digits (${res.status} ${res.statusText})`);
-  return new Uint8Array(await res.arrayBuffer());
-}
-
-async function setup({ experiment, backend: wanted, precision: prefer, mnistUrl }) {
-  await init();
-  let adapter = null;
-  let chosen = wanted;
-  if (wanted === 'webgpu' || wanted === 'auto') {
-    adapter = await adapterInfo();
-    if (!adapter) {
-      chosen = 'cpu';
-      post({ type: 'notice', message: 'WebGPU is not available in this browser: training on the CPU instead.' });
-    } else if (wanted === 'auto') {
-      // These nets are small: on a software adapter every kernel launch costs more than the
-      // whole step takes on the CPU (see the README's benchmark), so auto picks the CPU there.
-      chosen = adapter.software ? 'cpu' : 'webgpu';
-      if (adapter.software) {
-        post({ type: 'notice', message: `Only a software WebGPU adapter (${adapter.name}) is available: training on the CPU, which is much faster here. Choose WebGPU under Backend to compare.` });
-      }
-    }
-  }
-  if (chosen !== 'cpu' && prefer === 'f64') {
-    if (wanted === 'webgpu') {
-      post({ type: 'notice', message: 'WebGPU computes in f32 only (WGSL has no f64): training in f32. Choose the CPU backend for f64.' });
-    } else {
-      chosen = 'cpu';
-      post({ type: 'notice', message: 'f64 was asked for, and WebGPU computes in f32 only (WGSL has no f64): training on the CPU in f64.' });
-    }
-  }
-  const exp = JSON.parse(experiment);
-  exp.precision = chosen === 'webgpu' || prefer === 'f32' ? 'f32' : 'f64';
-  const mnist = exp.dataset === 'mnist' ? await loadMnist(mnistUrl) : undefined;
-  trainer = await Trainer.create(JSON.stringify(exp), chosen, mnist);
-  backend = chosen;
-  post({
-    type: 'ready',
-    backend: chosen,
-    adapter: adapter && adapter.name,
-    experiment: trainer.experiment(),
-    stepsPerEpoch: trainer.stepsPerEpoch(),
-    theory: JSON.parse(theory(exp.hyper.eta, exp.hyper.wd, exp.hyper.momentum)),
-  });
-}
-
-function runSteps(n, paced = false) {
-  return serial(() => runStepsNow(n, paced));
-}
-
-/** Trains `n` steps, posting their metrics; `paced` (play) counts the messages against MAX_AHEAD. */
-async function runStepsNow(n, paced) {
-  if (!trainer || busy) return;
-  busy = true;
-  try {
-    for (let left = n; left > 0 && !deviceLost;) {
-      const k = Math.min(left, MAX_CHUNK);
-      left -= k;
-      const t0 = performance.now();
-      const before = gpuTotals();
-      const steps = JSON.parse(await trainer.run(k));
-      const msg = { type: 'metrics', steps, elapsedMs: performance.now() - t0, queueMs: trainer.queueMs, waitMs: trainer.waitMs };
-      if (backend === 'webgpu') msg.gpu = gpuDelta(before, gpuTotals());
-      if (paced) {
-        ahead += 1;
-        msg.paced = true;
-      }
-      post(msg);
-    }
-  } catch (e) {
-    playing = false;
-    // A lost device also fails the step in flight; the 'lost' message already says why.
-    await new Promise((r) => setTimeout(r, 0));
-    if (!deviceLost) post({ type: 'error', message: errorText(e), fatal: false });
-  } finally {
-    busy = false;
-  }
-  if (playing) kick();
-}
-
-/**
- * Schedules the next chunk of the play loop unless one is already running or queued, or the
- * page has not yet drawn what it was sent.
- */
-function kick() {
-  if (busy || scheduled || !trainer || ahead >= MAX_AHEAD) return;
-  scheduled = true;
-  setTimeout(() => {
-    scheduled = false;
-    if (playing && ahead < MAX_AHEAD) runSteps(chunk, true);
-  }, 0);
-}
-
-self.onmessage = async ({ data }) => {
-  try {
-    switch (data.type) {
-      case 'init':
-        await setup(data);
-        break;
-      case 'play':
-        chunk = Math.max(1, Math.min(200, data.chunk | 0 || 10));
-        playing = true;
-        kick();
-        break;
-      case 'pause':
-        playing = false;
-        break;
-      case 'ack':
-        ahead = Math.max(0, ahead - (data.n | 0));
-        if (playing) kick();
-        break;
-      case 'step':
-        playing = false;
-        await runSteps(Math.max(1, data.steps | 0 || 1));
-        break;
-      case 'gpu-profile':
-        await serial(() => post({ type: 'gpu-profile', backend, totals: gpuTotals(), kernels: kernelCounts() }));
-        break;
-      case 'lose-device':
-        post({ type: 'notice', message: `Destroying ${destroyDevices()} WebGPU device(s) on request.` });
-        break;
-      case 'boundary':
-        await serial(async () => {
-          if (!trainer) return;
-          try {
-            const res = Math.max(2, Math.min(128, data.res | 0 || 48));
-            const probs = await trainer.boundary(res);
-            post({ type: 'boundary', res, classes: trainer.classes(), probs }, [probs.buffer]);
-          } catch (e) {
-            post({ type: 'error', message: `decision boundary: ${errorText(e)}`, fatal: false });
-          }
-        });
-        break;
-      case 'toy':
-        await init();
-        post({ type: 'toy', id: data.id, path: JSON.parse(toyPath(data.toy, data.x0, data.y0, data.eta, data.wd, data.steps)) });
-        break;
-      default:
-        post({ type: 'error', message: `unknown message ${data.type}`, fatal: false });
-    }
-  } catch (e) {
-    post({ type: 'error', message: errorText(e), fatal: true });
-  }
-};
-
-self.addEventListener('error', (e) => {
-  if (!deviceLost) post({ type: 'error', message: e.message, fatal: true });
-});
-self.addEventListener('unhandledrejection', (e) => {
-  if (!deviceLost) post({ type: 'error', message: String(e.reason), fatal: true });
-});

@@ -1,6 +1,7 @@
-// End-to-end: the served page loads, the worker starts, the badge names the backend, metrics
-// arrive and the loss goes down; with WebGPU off, the CPU fallback trains instead; a lost
-// WebGPU device is reported and training goes on on the CPU from where it was.
+// End-to-end: the served page loads, the small CPU engine starts at once (without fetching the
+// WebGPU engine), WebGPU is brought up behind it, the run moves between engines exactly;
+// metrics arrive and the loss goes down; with WebGPU off, the CPU engine trains; auto decides
+// by measurement; a lost WebGPU device is reported and training goes on on the CPU.
 import { test, before, after } from 'node:test';
 import assert from 'node:assert/strict';
 import { mean, open, playFor, ready, serve, waitSteps, withBrowser } from './harness.mjs';
@@ -17,10 +18,14 @@ async function lossCurve(page) {
   return page.evaluate(() => window.__explr.history.map((s) => s.runs[0].loss));
 }
 
+/** Waits until the run is on the engine `backend` ('cpu' | 'webgpu'). */
+const onEngine = (page, backend, timeout = 180000) => page.waitForSelector(`#badge[data-backend="${backend}"]`, { timeout });
+
 test('trains on WebGPU (software adapter) and the loss decreases', async () => {
   await withBrowser({ webgpu: true }, async (browser) => {
     const { page, log } = await open(browser, server.origin, '/?backend=webgpu&speed=10&dataset=blobs');
     await ready(page, 120000);
+    await onEngine(page, 'webgpu');
     const badge = await page.textContent('#badge');
     console.log(`badge: ${badge}`);
     assert.match(badge, /^WebGPU/);
@@ -53,12 +58,75 @@ test('without WebGPU the CPU fallback trains, with a notice', async () => {
   });
 });
 
-test('auto picks the CPU when the only WebGPU adapter is a software one, and says so', async () => {
+test('auto starts on the CPU engine and moves to WebGPU only where it measures faster', async () => {
   await withBrowser({ webgpu: true }, async (browser) => {
     const { page, log } = await open(browser, server.origin, '/');
     await ready(page);
     assert.match(await page.textContent('#badge'), /^CPU/);
-    assert.match(await page.textContent('#messages'), /software WebGPU adapter/);
+    await page.waitForFunction(() => /Measured on this experiment|Moved the run/.test(document.getElementById('messages').textContent), null, { timeout: 180000 });
+    const { measured } = await page.evaluate(() => window.__explr.engine);
+    const text = await page.textContent('#messages');
+    console.log(`auto: CPU ${measured.cpu.toFixed(2)} ms/step, WebGPU ${measured.webgpu.toFixed(2)} ms/step → ${/Moved/.test(text) ? 'WebGPU' : 'CPU'}`);
+    assert.equal(/Moved the run to WebGPU/.test(text), measured.webgpu < measured.cpu);
+    assert.match(await page.textContent('#engines'), /CPU [\d.]+ ms\/step · WebGPU [\d.]+ ms\/step/);
+    assert.deepEqual(log.errors, []);
+  });
+});
+
+test('the CPU engine starts without fetching the WebGPU engine', async () => {
+  await withBrowser({ webgpu: false }, async (browser) => {
+    const { page, log } = await open(browser, server.origin, '/?backend=cpu');
+    const wasm = [];
+    page.on('request', (r) => r.url().endsWith('.wasm') && wasm.push(r.url()));
+    await ready(page);
+    await page.click('#step');
+    await waitSteps(page, 1);
+    await page.waitForTimeout(500);
+    const all = [...wasm, ...(await page.evaluate(() => performance.getEntriesByType('resource').map((e) => e.name).filter((n) => n.endsWith('.wasm'))))];
+    console.log(`wasm fetched: ${[...new Set(all)].map((u) => u.split('/').pop()).join(', ')}`);
+    assert.ok(all.some((u) => /explr_cpu_bg/.test(u)), 'the CPU engine was fetched');
+    assert.ok(!all.some((u) => /explr_bg/.test(u)), 'the WebGPU engine was fetched');
+    assert.deepEqual(log.errors, []);
+  });
+});
+
+test('a run moved CPU → WebGPU → CPU mid-run equals one that never moved, with no gap', async () => {
+  const q = '/?backend=cpu&precision=f32&dataset=blobs&speed=2';
+  const N = 200;
+  const plain = await withBrowser({ webgpu: false }, async (browser) => {
+    const { page } = await open(browser, server.origin, q);
+    await ready(page);
+    await playFor(page, N);
+    return page.evaluate((n) => window.__explr.history.filter((s) => s.step <= n), N);
+  });
+  await withBrowser({ webgpu: true }, async (browser) => {
+    const { page, log } = await open(browser, server.origin, q);
+    await ready(page);
+    const steps = () => page.evaluate(() => Number(document.body.dataset.steps));
+    const movedAt = () => page.evaluate(() => Number(/at step (\d+)/.exec(document.getElementById('messages').textContent)[1]));
+    await playFor(page, 20);
+    await page.selectOption('#backend', 'webgpu');
+    await onEngine(page, 'webgpu');
+    const toGpu = await movedAt();
+    assert.match(await page.textContent('#messages'), /Moved the run to WebGPU/);
+    await playFor(page, (await steps()) + 20, 240000);
+    await page.selectOption('#backend', 'cpu');
+    await onEngine(page, 'cpu');
+    const toCpu = await movedAt();
+    assert.match(await page.textContent('#messages'), /Moved the run to the CPU/);
+    assert.equal(await page.evaluate(() => Number(document.body.dataset.engineMoves)), 2);
+    assert.ok(toCpu - toGpu >= 20 && toCpu < N, `on WebGPU from step ${toGpu} to ${toCpu}`);
+    await playFor(page, N);
+    const moved = await page.evaluate((n) => window.__explr.history.filter((s) => s.step <= n), N);
+    assert.deepEqual(moved.map((s) => s.step), plain.map((s) => s.step), 'every step once, no gap');
+    let worst = 0;
+    moved.forEach((s, i) => s.runs.forEach((r, k) => {
+      const p = plain[i].runs[k];
+      worst = Math.max(worst, Math.abs(r.loss - p.loss), Math.abs(r.ln_weight_norm - p.ln_weight_norm), Math.abs(r.ln_lr - p.ln_lr));
+    }));
+    console.log(`moved to WebGPU at step ${toGpu}, back to the CPU at ${toCpu}: largest difference from the run that never moved over ${N} steps ${worst.toExponential(2)}`);
+    assert.ok(worst > 0, 'the WebGPU part computed with its own rounding');
+    assert.ok(worst < 1e-4, `${worst}`);
     assert.deepEqual(log.errors, []);
   });
 });
@@ -67,6 +135,7 @@ test('a lost WebGPU device is reported; the page replays the run on the CPU and 
   await withBrowser({ webgpu: true }, async (browser) => {
     const { page, log } = await open(browser, server.origin, '/?backend=webgpu&speed=4&dataset=blobs');
     await ready(page, 120000);
+    await onEngine(page, 'webgpu');
     assert.match(await page.textContent('#badge'), /^WebGPU/);
     await playFor(page, 8, 240000);
     const done = await page.evaluate(() => window.__explr.history.at(-1).step);
