@@ -1,6 +1,12 @@
 // Static build: index.html at the root, the worker and the wasm engine bundled as ES modules,
 // everything served from the page's own origin.
+import { readFileSync } from 'node:fs';
 import { defineConfig } from 'vite';
+
+// The Content-Security-Policy, sent as a header by `npm start` / the preview server (a <meta>
+// tag does not reach Web Workers); www/public/_headers and nginx.conf carry it for static hosts.
+const CSP = readFileSync(new URL('./www/public/csp.txt', import.meta.url), 'utf8').trim();
+const headers = { 'Content-Security-Policy': CSP };
 
 export default defineConfig({
   base: './',
@@ -14,7 +20,8 @@ export default defineConfig({
       output: { entryFileNames: (c) => (c.name === 'embed' ? 'explr-demo.js' : 'assets/[name]-[hash].js') },
     },
   },
+  publicDir: 'www/public',
   worker: { format: 'es' },
-  server: { port: 8080, strictPort: false },
-  preview: { port: 8080, strictPort: false },
+  server: { port: 8080, strictPort: false, headers },
+  preview: { port: 8080, strictPort: false, headers },
 });

@@ -122,24 +122,15 @@ impl Hyper {
         1.0 / self.alpha()
     }
 
-    /// First step t at which η̃_t exceeds `limit` (e.g. `f32::MAX`), if ever.
-    pub fn lr_horizon(&self, limit: f64) -> Option<u64> {
+    /// First step t at which η̃_t exceeds `limit` (e.g. `f32::MAX`), if ever: a whole number,
+    /// as f64 since it can lie far beyond u64 (≈ 5.6·10²⁰ steps at η = 10⁻¹⁰, λ = 10⁻⁹).
+    pub fn lr_horizon(&self, limit: f64) -> Option<f64> {
         let la = self.ln_alpha();
         if la >= 0.0 {
             return None;
         }
         // ln η − (2t+1) ln α > ln limit  ⇔  t > (ln limit − ln η)/(−2 ln α) − 1/2
         let t = ((limit.ln() - self.eta.ln()) / (-2.0 * la) - 0.5).max(0.0);
-        Some(t.floor() as u64 + 1)
-    }
-
-    /// First step t at which ‖θ̃_t‖² = α^(−2t)‖θ_t‖² exceeds `limit`, given ‖θ_t‖ ≈ `norm`.
-    pub fn norm_sq_horizon(&self, norm: f64, limit: f64) -> Option<u64> {
-        let la = self.ln_alpha();
-        if la >= 0.0 || norm <= 0.0 {
-            return None;
-        }
-        let t = ((limit.ln() - 2.0 * norm.ln()) / (-2.0 * la)).max(0.0);
-        Some(t.floor() as u64 + 1)
+        Some(t.floor() + 1.0)
     }
 }

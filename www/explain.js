@@ -20,8 +20,11 @@ export function explanation(state) {
 }
 
 /** The sentence under the distance chart that tells rounding chaos from a real difference. */
-export function chaosNote(precision) {
-  return `Distance to A. A′ is A started from weights moved by one unit in the last place (${precision}): if B stays as close to A as A′ does, what separates them is rounding amplified by training, which f64 pushes out of sight; a real difference (naive ṽ₀, no normalization) separates at once.`;
+export function chaosNote(precision, backend) {
+  const gpu = backend === 'webgpu'
+    ? ' On WebGPU, A′ is a lower bound: its rounding stays in step with A’s, while the GPU’s kernels round B’s differently scaled weights differently — B drifts further from A in f32 here, and exactly as far from B rescaled by 1.01 (the same run): rounding, not a defect (see the README).'
+    : '';
+  return `Distance to A. A′ is A started from weights moved by one unit in the last place (${precision}): if B stays as close to A as A′ does, what separates them is rounding amplified by training, which f64 pushes out of sight; a real difference (naive ṽ₀, no normalization) separates at once.${gpu}`;
 }
 
 /**

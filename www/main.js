@@ -7,7 +7,7 @@
 // on (it runs at most two messages ahead). So the page answers within a frame at any speed and
 // any history length.
 import 'uplot/dist/uPlot.min.css';
-import { FIELDS, crossCheck, defaults, fromQuery, resolvePrecision, runInfo, toExperiment, toQuery } from './state.js';
+import { FIELDS, crossCheck, defaults, fromQuery, resolvePrecision, runInfo, settingsOf, toQuery } from './state.js';
 import { Plots, fmt, styleOf } from './plots.js';
 import { History } from './history.js';
 import { csvText } from './export.js';
@@ -16,6 +16,7 @@ import { PRESETS } from './presets.js';
 import { drawBoundaries } from './boundary.js';
 import { chaosNote, explanation, readout } from './explain.js';
 import { drawToy, drawToyCurves, toySummary } from './toy.js';
+import { adapterInfo, cpuWorker, gpuIsFaster, workerFor } from './engines.js';
 
 const $ = (id) => document.getElementById(id);
 const parsed = fromQuery(window.location.search);
@@ -24,6 +25,8 @@ const view = state.embed ? 'embed' : state.mode === 'lecture' ? 'lecture' : 'nor
 let worker = null;
 let plots = null;
 let store = null;
+/** The experiment the engine built from the settings (JSON object), once it is ready. */
+let experiment = null;
 let runs = [];
 let playing = false;
 let lastRate = { t: performance.now(), steps: 0 };
@@ -40,6 +43,17 @@ let resume = null;
 let gpuPerStep = null;
 /** What the engine runs on: {backend, precision, adapter}. */
 let engine = { backend: '', precision: '', adapter: null };
+/**
+ * An engine being brought up behind the running one: {worker, kind, adapter, force, ready,
+ * t0, warmMs, msPerStep}; `force` moves the run there once it is warm, else auto decides by
+ * measurement. `moving` holds {t0, from} while the run is on its way to it.
+ */
+let incoming = null;
+let moving = null;
+/** Set when a step turned NaN/∞: the run keeps its history and takes no more steps. */
+let diverged = null;
+/** Measured ms per step of the current experiment on each engine. */
+let measured = { cpu: null, webgpu: null };
 /** Running totals of where training time went: queueing steps vs waiting for results. */
 let perf = { steps: 0, queueMs: 0, waitMs: 0 };
 /** Frame bookkeeping: paced messages to acknowledge, whether a frame is requested, counters. */
@@ -49,11 +63,19 @@ const frames = { drawn: 0, maxMs: 0 };
 const profileWaiters = [];
 const TOY_KEYS = ['toy', 'toyeta', 'toywd', 'toysteps'];
 
-/** Shows a message; kind is 'error' or 'notice'. */
-export function message(text, kind = 'notice') {
+/**
+ * Shows a message; kind is 'error' or 'notice'. A message already shown is not repeated, and
+ * a new one on the same `topic` (e.g. 'engine') replaces the old one.
+ */
+export function message(text, kind = 'notice', topic = '') {
   const box = $('messages');
+  for (const old of [...box.children]) {
+    if (old.dataset.text === text || (topic && old.dataset.topic === topic)) old.remove();
+  }
   const p = document.createElement('p');
   p.className = kind;
+  p.dataset.text = text;
+  p.dataset.topic = topic;
   p.textContent = text;
   const close = document.createElement('button');
   close.type = 'button';
@@ -62,7 +84,7 @@ export function message(text, kind = 'notice') {
   close.onclick = () => p.remove();
   p.append(close);
   box.append(p);
-  while (box.children.length > 4) box.firstChild.remove();
+  while (box.children.length > 8) box.firstChild.remove();
 }
 
 function syncUrl() {
@@ -101,7 +123,7 @@ function renderNotes() {
   $('explain').textContent = text;
   $('explain').hidden = !text;
   const distNote = $('dist-note');
-  distNote.textContent = state.chaos ? chaosNote(engine.precision || resolvePrecision(state, 'cpu')) : 'Distance to A: the angle between the weights of each twin and its weight-decay run.';
+  distNote.textContent = state.chaos ? chaosNote(engine.precision || resolvePrecision(state, 'cpu'), engine.backend) : 'Distance to A: the angle between the weights of each twin and its weight-decay run.';
   $('boundary-hint').textContent = state.norm === 'none'
     ? 'Predicted class over [−1.6, 1.6]². Without normalization B’s larger weights change its predictions: the pictures part.'
     : `Predicted class over [−1.6, 1.6]², ${state.norm === 'batch' ? 'batch-norm statistics from a fixed training batch' : 'each point normalized on its own'}. Run B’s weights are α^−t times larger; its picture is the same.`;
@@ -116,14 +138,20 @@ function restart(backend = null, replay = null, precision = null) {
   generation += 1;
   const gen = generation;
   if (worker) worker.terminate();
+  dropIncoming();
+  moving = null;
+  measured = { cpu: null, webgpu: null };
+  diverged = null;
   playing = false;
   unacked = 0;
   renderControls();
-  const exp = toExperiment(state);
-  runs = runInfo(exp);
-  store = new History(runs.length);
-  plots = new Plots($('plots'), runs, { view, invariant: state.norm !== 'none' });
-  renderLegend();
+  // The engine builds the experiment from the settings; the charts follow its runs (on 'ready').
+  runs = [];
+  experiment = null;
+  store = null;
+  plots = null;
+  $('plots').replaceChildren();
+  $('legend').replaceChildren();
   $('stepcount').textContent = 'step 0';
   $('readout').textContent = '';
   setBadge('starting…', '');
@@ -137,26 +165,171 @@ function restart(backend = null, replay = null, precision = null) {
   document.body.dataset.ready = '0';
   document.body.dataset.steps = '0';
   renderNotes();
-  worker = new Worker(new URL('./worker.js', import.meta.url), { type: 'module' });
-  const want = backend || (fellBack && state.backend !== 'webgpu' ? 'cpu' : state.backend);
-  worker.onmessage = ({ data }) => {
-    if (gen !== generation) return;
-    onWorker(data);
-  };
-  worker.onerror = (e) => {
-    if (gen !== generation) return;
-    e.preventDefault();
-    fatal(e.message || 'the training worker stopped');
-  };
-  worker.postMessage({
-    type: 'init',
-    experiment: JSON.stringify(exp),
-    backend: want,
-    precision: precision || (state.precision === 'auto' ? 'f64' : state.precision),
-    mnistUrl: new URL('../data/mnist.bin', import.meta.url).href,
-  });
+  // Every run starts on the small CPU engine; WebGPU, where wanted, is brought up behind it.
+  // A run that will move to WebGPU (forced) computes in f32 from the start.
+  const want = backend || (fellBack ? 'cpu' : state.backend);
+  const prec = precision || (want === 'webgpu' ? 'f32' : resolvePrecision(state, 'cpu'));
+  worker = attach(cpuWorker(), gen, onWorker);
+  worker.postMessage(initMessage('cpu', prec));
   constants = null;
   $('theory').replaceChildren(theoryPanel(state, null, null, runs));
+}
+
+/** The worker's first message: build the trainer for the current settings on `backend` in `precision`. */
+function initMessage(backend, precision) {
+  return {
+    type: 'init',
+    settings: JSON.stringify(settingsOf(state, precision)),
+    backend,
+    precision,
+    mnistUrl: new URL('../data/mnist.bin', import.meta.url).href,
+  };
+}
+
+/** Routes `w`'s messages and errors to `handler` while generation `gen` lasts. */
+function attach(w, gen, handler) {
+  w.onmessage = ({ data }) => {
+    if (gen === generation) handler(data, w);
+  };
+  w.onerror = (e) => {
+    if (gen !== generation) return;
+    e.preventDefault();
+    handler({ type: 'error', message: e.message || 'the training worker stopped', fatal: true }, w);
+  };
+  return w;
+}
+
+function dropIncoming() {
+  if (incoming) incoming.worker.terminate();
+  incoming = null;
+}
+
+/**
+ * Brings up the engine of `kind` behind the running one, for the current experiment and in
+ * the precision the run would have there; `force` moves the run to it once it is warm.
+ */
+async function bringUp(kind, force) {
+  const gen = generation;
+  dropIncoming();
+  let adapter = null;
+  if (kind === 'webgpu') {
+    adapter = await adapterInfo();
+    if (gen !== generation) return;
+    if (!adapter) {
+      message(`WebGPU is not available in this browser: training on the CPU${force ? '' : ' instead'}.`, 'notice', 'engine');
+      return;
+    }
+    if (!force && state.precision === 'f64') {
+      message('f64 was asked for, and WebGPU computes in f32 only (WGSL has no f64): training stays on the CPU.', 'notice', 'engine');
+      return;
+    }
+  }
+  const precision = kind === 'webgpu' ? 'f32' : engine.precision;
+  const w = workerFor(kind);
+  incoming = { worker: w, kind, adapter, force, ready: false, t0: performance.now(), warmMs: null, msPerStep: null };
+  attach(w, gen, onIncoming);
+  w.postMessage(initMessage(kind, precision));
+  renderEngines();
+}
+
+/** Messages from the engine being brought up. */
+function onIncoming(m, w) {
+  if (!incoming || incoming.worker !== w) return;
+  switch (m.type) {
+    case 'ready':
+      incoming.ready = true;
+      incoming.adapter = incoming.adapter && { ...incoming.adapter, name: m.adapter || incoming.adapter.name };
+      // Warm it: a few steps of a throwaway copy compile every kernel, then time some more.
+      w.postMessage({ type: 'bench', steps: 10 });
+      break;
+    case 'bench':
+      incoming.warmMs = performance.now() - incoming.t0;
+      incoming.msPerStep = m.msPerStep;
+      measured[incoming.kind] = m.msPerStep;
+      if (incoming.force) moveRun();
+      else if (measured.cpu === null) worker.postMessage({ type: 'bench', steps: 20 });
+      else decide();
+      renderEngines();
+      break;
+    case 'restored':
+      finishMove(m.step);
+      break;
+    case 'notice':
+      message(m.message, 'notice');
+      break;
+    case 'error':
+    case 'lost':
+      message(`The ${incoming.kind === 'webgpu' ? 'WebGPU' : 'CPU'} engine could not be brought up (${m.message}); training goes on where it is.`, 'notice', 'engine');
+      if (moving) resumeAfterMove();
+      dropIncoming();
+      renderEngines();
+      break;
+    default:
+      break;
+  }
+}
+
+/** Auto: moves the run to the warm WebGPU engine only where it measured faster. */
+function decide() {
+  if (!incoming || moving) return;
+  const { cpu, webgpu } = measured;
+  if (gpuIsFaster(cpu, webgpu)) {
+    moveRun();
+  } else {
+    message(`Measured on this experiment: a step takes ${fmt(cpu)} ms on the CPU and ${fmt(webgpu)} ms on WebGPU (${incoming.adapter.name}): training stays on the CPU. Choose WebGPU under Backend to move there anyway.`, 'notice', 'engine');
+    dropIncoming();
+  }
+  renderEngines();
+}
+
+/** Moves the running experiment to the warm incoming engine: pause, snapshot, restore. */
+function moveRun() {
+  if (!incoming || !incoming.ready || moving) return;
+  moving = { t0: performance.now(), wasPlaying: playing };
+  if (playing) worker.postMessage({ type: 'pause' });
+  worker.postMessage({ type: 'snapshot' });
+}
+
+/** The new engine has the run: it becomes the running one. */
+function finishMove(step) {
+  const old = worker;
+  const { kind, adapter } = incoming;
+  worker = incoming.worker;
+  worker.onmessage = old.onmessage;
+  worker.onerror = old.onerror;
+  incoming = null;
+  old.terminate();
+  const ms = performance.now() - moving.t0;
+  moving = null;
+  unacked = 0;
+  engine = { backend: kind, precision: kind === 'webgpu' ? 'f32' : engine.precision, adapter: adapter && adapter.name };
+  setBadge(badgeText(), kind);
+  document.body.dataset.precision = engine.precision;
+  document.body.dataset.engineMoves = String(Number(document.body.dataset.engineMoves || 0) + 1);
+  message(`Moved the run to ${kind === 'webgpu' ? `WebGPU (${adapter.name})` : 'the CPU'} at step ${step} in ${Math.round(ms)} ms; it goes on exactly where it was.`, 'notice', 'engine');
+  renderNotes();
+  renderEngines();
+  resumeAfterMove();
+}
+
+function resumeAfterMove() {
+  moving = null;
+  if (pendingSteps > 0) worker.postMessage({ type: 'step', steps: pendingSteps });
+  pendingSteps = 0;
+  if (playing) worker.postMessage({ type: 'play', chunk: state.speed });
+}
+
+function badgeText() {
+  return `${engine.backend === 'webgpu' ? `WebGPU · ${engine.adapter}` : 'CPU · wasm (flex)'} · ${engine.precision}`;
+}
+
+/** The engines' measured speeds and what is being brought up, beside the badge. */
+function renderEngines() {
+  const parts = [];
+  if (measured.cpu !== null) parts.push(`CPU ${fmt(measured.cpu)} ms/step`);
+  if (measured.webgpu !== null) parts.push(`WebGPU ${fmt(measured.webgpu)} ms/step`);
+  if (incoming && !incoming.msPerStep) parts.push(`bringing up ${incoming.kind === 'webgpu' ? 'WebGPU' : 'the CPU engine'}…`);
+  $('engines').textContent = parts.join(' · ');
 }
 
 /** A legend shared by all charts: colour, dash and label of each run. */
@@ -193,17 +366,17 @@ function fallBackToCpu(what) {
   fellBack = true;
   const p = progress();
   const replay = p.steps > 0 ? ` Replaying the ${p.steps} steps done so far from the same seed, then going on.` : '';
-  message(`${what}. Restarting on the CPU backend.${replay}`, 'error');
+  message(`${what}. Restarting on the CPU backend.${replay}`, 'error', 'engine');
   restart('cpu', p, engine.precision || null);
 }
 
 function fatal(text) {
-  const onGpu = engine.backend === 'webgpu' || (engine.backend === '' && state.backend === 'webgpu');
-  if (onGpu && !fellBack) {
+  if (engine.backend === 'webgpu' && !fellBack) {
     fallBackToCpu(`The GPU run failed (${text})`);
   } else {
     message(`Training stopped: ${text}`, 'error');
     playing = false;
+    setBadge('stopped', '');
     renderControls();
   }
 }
@@ -218,6 +391,7 @@ function requestFrame() {
 /** Draws what arrived since the last frame, then lets the worker go on. */
 function frame() {
   frameRequested = false;
+  if (!plots) return;
   const t0 = performance.now();
   const drew = plots.draw();
   const last = store.lastStep;
@@ -250,8 +424,13 @@ function onWorker(m) {
   switch (m.type) {
     case 'ready': {
       const exp = JSON.parse(m.experiment);
+      experiment = exp;
+      runs = runInfo(exp);
+      store = new History(runs.length);
+      plots = new Plots($('plots'), runs, { view, invariant: state.norm !== 'none' });
+      renderLegend();
       engine = { backend: m.backend, precision: exp.precision, adapter: m.adapter };
-      setBadge(`${m.backend === 'webgpu' ? `WebGPU · ${m.adapter}` : 'CPU · wasm (flex)'} · ${exp.precision}`, m.backend);
+      setBadge(badgeText(), m.backend);
       document.body.dataset.ready = '1';
       document.body.dataset.precision = exp.precision;
       engineReady = true;
@@ -269,8 +448,17 @@ function onWorker(m) {
       requestBoundary(true);
       $('theory').replaceChildren(theoryPanel(state, constants, null, runs));
       if (playing) worker.postMessage({ type: 'play', chunk: state.speed });
+      const want = fellBack ? 'cpu' : state.backend;
+      if (want !== 'cpu') bringUp('webgpu', want === 'webgpu');
       break;
     }
+    case 'snapshot':
+      if (moving && incoming) incoming.worker.postMessage({ type: 'restore', snapshot: m.snapshot });
+      break;
+    case 'bench':
+      measured.cpu = m.msPerStep;
+      decide();
+      break;
     case 'boundary':
       drawBoundaries($('boundaries'), runs, m.res, m.classes, m.probs);
       break;
@@ -287,7 +475,7 @@ function onWorker(m) {
       message(m.message, 'notice');
       break;
     case 'lost':
-      if (state.backend !== 'cpu') fallBackToCpu(`The GPU stopped: ${m.message}`);
+      if (engine.backend === 'webgpu') fallBackToCpu(`The GPU stopped: ${m.message}`);
       break;
     case 'gpu-profile':
       profileWaiters.splice(0).forEach((resolve) => resolve(m));
@@ -295,7 +483,8 @@ function onWorker(m) {
     case 'error':
       if (m.fatal) fatal(m.message);
       else {
-        message(m.message, 'error');
+        if (m.diverged) diverged = m.message;
+        message(m.message, 'error', m.diverged ? 'diverged' : '');
         playing = false;
         renderControls();
       }
@@ -303,6 +492,12 @@ function onWorker(m) {
     default:
       break;
   }
+}
+
+/** Whether the run stopped at a NaN/∞ (then says so again, and what to do). */
+function stopped() {
+  if (diverged) message(diverged, 'error', 'diverged');
+  return Boolean(diverged);
 }
 
 function requestBoundary(force = false) {
@@ -317,12 +512,12 @@ function requestBoundary(force = false) {
 function runToy() {
   if (view === 'embed') return;
   if (!toyWorker) {
-    toyWorker = new Worker(new URL('./worker.js', import.meta.url), { type: 'module' });
+    toyWorker = cpuWorker();
     toyWorker.onmessage = ({ data }) => {
       if (data.type === 'toy') {
         drawToy($('toy-canvas'), data.path, state.toyeta, state.toy);
         drawToyCurves($('toy-curves'), data.path, state.toyeta);
-        $('toy-summary').textContent = toySummary(data.path, state.toyeta);
+        $('toy-summary').textContent = toySummary(data.path, state.toyeta, state.toysteps);
       } else if (data.type === 'error') {
         message(`toy: ${data.message}`, 'error');
       }
@@ -332,9 +527,22 @@ function runToy() {
 }
 
 function togglePlay() {
+  if (!playing && stopped()) return;
   playing = !playing;
-  if (engineReady) worker.postMessage(playing ? { type: 'play', chunk: state.speed } : { type: 'pause' });
+  // During a move the run is paused between engines; resumeAfterMove applies `playing`.
+  if (engineReady && !moving) worker.postMessage(playing ? { type: 'play', chunk: state.speed } : { type: 'pause' });
   renderControls();
+}
+
+/** The backend control moves the running experiment (or brings up WebGPU for auto). */
+function changeBackend() {
+  if (!engineReady) return;
+  const want = state.backend;
+  if (want === 'cpu' && engine.backend !== 'cpu') bringUp('cpu', true);
+  else if (want === 'webgpu' && engine.backend !== 'webgpu') bringUp('webgpu', true);
+  else if (want === 'auto' && engine.backend === 'cpu') bringUp('webgpu', false);
+  else dropIncoming();
+  renderEngines();
 }
 
 function onControl(e) {
@@ -356,7 +564,13 @@ function onControl(e) {
   }
   if (key === 'speed') {
     renderControls();
-    if (playing && engineReady) worker.postMessage({ type: 'play', chunk: state.speed });
+    if (playing && engineReady && !moving) worker.postMessage({ type: 'play', chunk: state.speed });
+    return;
+  }
+  if (key === 'backend') {
+    fellBack = false;
+    renderControls();
+    changeBackend();
     return;
   }
   restart();
@@ -383,7 +597,7 @@ function settingsText() {
 function applyPreset(name) {
   const p = PRESETS[name];
   if (!p) return;
-  state = { ...defaults(), ...p, embed: state.embed, mode: state.mode, backend: state.backend, speed: state.speed, precision: state.precision };
+  state = { ...defaults(), ...p.state, embed: state.embed, mode: state.mode, backend: state.backend, speed: state.speed, precision: state.precision };
   crossCheck(state);
   syncUrl();
   restart();
@@ -391,15 +605,34 @@ function applyPreset(name) {
   if (name === 'toy') $('toy-section').scrollIntoView({ behavior: 'auto', block: 'start' });
 }
 
+/** Fills the preset menu from PRESETS. */
+function presetMenu() {
+  const sel = $('preset');
+  for (const [key, p] of Object.entries(PRESETS)) sel.append(new Option(p.label, key));
+}
+
+/** Sets the number inputs' min and max from the field table (the engine's ranges). */
+function inputRanges() {
+  for (const [key, f] of Object.entries(FIELDS)) {
+    const el = $(key);
+    if (!el || el.type !== 'number' || f.min === undefined) continue;
+    el.min = String(f.min);
+    el.max = String(f.max);
+  }
+}
+
 function wire() {
+  presetMenu();
+  inputRanges();
   for (const id of ['controls', 'quick', 'toy-controls']) {
     $(id).addEventListener('change', onControl);
     $(id).addEventListener('submit', (e) => e.preventDefault());
   }
   $('play').onclick = togglePlay;
   $('step').onclick = () => {
+    if (stopped()) return;
     playing = false;
-    if (engineReady) worker.postMessage({ type: 'step', steps: 1 });
+    if (engineReady && !moving) worker.postMessage({ type: 'step', steps: 1 });
     else pendingSteps += 1;
     renderControls();
   };
@@ -417,10 +650,11 @@ function wire() {
       message(`Link: ${link}`);
     }
   };
-  $('export-csv').onclick = () => download('explr-metrics.csv', 'text/csv', csvText(store, runs, settingsText(), engine));
+  $('export-csv').onclick = () => store && download('explr-metrics.csv', 'text/csv', csvText(store, runs, settingsText(), engine));
   $('export-json').onclick = () => download('explr-metrics.json', 'application/json',
-    JSON.stringify({ state, experiment: toExperiment(state, engine.precision || 'f32'), engine, stride: store.stride, steps: store.toObjects() }));
+    JSON.stringify({ state, experiment, engine, stride: store ? store.stride : 1, steps: store ? store.toObjects() : [] }));
   $('export-png').onclick = async () => {
+    if (!plots) return;
     const blob = await plots.figure(settingsText());
     download('explr-figure.png', 'image/png', blob);
   };
@@ -439,6 +673,7 @@ function wire() {
   let resizeFrame = 0;
   window.addEventListener('resize', () => {
     cancelAnimationFrame(resizeFrame);
+    if (!plots) return;
     resizeFrame = requestAnimationFrame(() => plots && plots.resize());
   });
   if (state.embed && window.parent !== window) {
@@ -465,7 +700,7 @@ window.__explr = {
     return state;
   },
   get engine() {
-    return { ...engine };
+    return { ...engine, measured: { ...measured } };
   },
   get frames() {
     return { ...frames };
@@ -479,7 +714,7 @@ window.__explr = {
   },
   /** What each chart draws now: key, last step, each run's last value. */
   charts() {
-    return plots.drawn();
+    return plots ? plots.drawn() : [];
   },
   gpuProfile() {
     return new Promise((resolve) => {
@@ -498,6 +733,7 @@ document.documentElement.classList.toggle('lecture', view === 'lecture');
 if (window.matchMedia('(prefers-reduced-motion: reduce)').matches) document.body.classList.add('reduced-motion');
 wire();
 parsed.problems.forEach((p) => message(p, 'error'));
+parsed.notices.forEach((p) => message(p, 'notice'));
 syncUrl();
 restart();
 runToy();

@@ -80,10 +80,16 @@ export function drawToyCurves(canvas, path, eta) {
   ctx.setLineDash([]);
 }
 
-/** One-line description of a path for screen readers and the caption. */
-export function toySummary(path, eta) {
+/**
+ * One-line description of a path for screen readers and the caption; `steps` is how many
+ * were asked for (the engine ends a path early where GD leaves the loss's domain).
+ */
+export function toySummary(path, eta, steps = path.length - 1) {
   let spikes = 0;
   for (let k = 1; k < path.length; k += 1) if (path[k].loss > 0.1 && path[k - 1].loss <= 0.1) spikes += 1;
   const last = path.at(-1);
-  return `${path.length - 1} steps of GD: final loss ${last.loss.toExponential(2)}, ‖w‖² = ${last.norm_sq.toFixed(3)} (η = ${eta}), ${spikes} loss spike${spikes === 1 ? '' : 's'} above 0.1.`;
+  const stopped = path.length - 1 < steps
+    ? ` GD stopped after ${path.length - 1} of ${steps} steps: the next step leaves the loss’s domain (w = 0 or overflow; weight decay with ηλ ≥ 1 shrinks w to 0 or flips it).`
+    : '';
+  return `${path.length - 1} steps of GD: final loss ${last.loss.toExponential(2)}, ‖w‖² = ${last.norm_sq.toFixed(3)} (η = ${eta}), ${spikes} loss spike${spikes === 1 ? '' : 's'} above 0.1.${stopped}`;
 }

@@ -77,7 +77,7 @@ fn train_writes_csv_and_json() {
 #[test]
 fn bad_arguments_get_a_message_and_nonzero_exit() {
     for (args, needle) in [
-        (vec!["equiv", "--eta", "-1"], "learning rate"),
+        (vec!["equiv", "--eta", "-1"], "eta"),
         (vec!["equiv", "--momentum", "1.5"], "momentum"),
         (vec!["equiv", "--eta", "0.5", "--wd", "0.05"], "no real α"),
         (vec!["equiv", "--norm", "instance"], "InstanceNorm"),
@@ -85,7 +85,8 @@ fn bad_arguments_get_a_message_and_nonzero_exit() {
         (vec!["equiv", "--dataset", "imagenet"], "unknown dataset"),
         (vec!["equiv", "--backend", "tpu"], "unknown backend"),
         (vec!["equiv", "--backend", "wgpu"], "f32"),
-        (vec!["equiv", "--batch", "0"], "batch size"),
+        (vec!["equiv", "--batch", "0"], "batch"),
+        (vec!["equiv", "--steps", "0"], "--steps"),
         (vec!["equiv", "--eta", "abc"], "invalid value"),
         (vec!["train", "--milestones", "5,3"], "milestones"),
         (
@@ -102,4 +103,120 @@ fn bad_arguments_get_a_message_and_nonzero_exit() {
         );
         assert!(!err.contains("panicked"), "{args:?} panicked: {err}");
     }
+}
+
+/// The defects a hidden check of the CLI found, each pinned down.
+#[test]
+fn edge_cases_of_the_cli() {
+    // Steps out of range: a message, never a panic or an abort.
+    for steps in ["0", "18446744073709551615", "10000000000"] {
+        let (ok, _, err) = explr(&["equiv", "--steps", steps]);
+        assert!(!ok, "--steps {steps} should fail");
+        assert!(err.contains("--steps"), "--steps {steps}: {err}");
+        assert!(!err.contains("panicked"), "{err}");
+    }
+    // The f32 horizon lies beyond u64 here (≈ 4.9e19 steps): reported, not wrapped to 0.
+    let (ok, out, err) = explr(&[
+        "equiv",
+        "--eta",
+        "1e-4",
+        "--wd",
+        "1e-14",
+        "--momentum",
+        "0",
+        "--steps",
+        "2",
+        "--json",
+    ]);
+    assert!(ok, "{err}");
+    let v: serde_json::Value = serde_json::from_str(&out).unwrap();
+    let hz = v["f32_lr_horizon_steps"].as_f64().unwrap();
+    assert!((4.8e19..5.0e19).contains(&hz), "{hz}");
+    // Beyond the range of f64: log-space fields carry the values.
+    let (ok, out, err) = explr(&[
+        "equiv",
+        "--eta",
+        "1",
+        "--wd",
+        "0.05",
+        "--momentum",
+        "0.5",
+        "--steps",
+        "4400",
+        "--dataset",
+        "circles",
+        "--json",
+    ]);
+    assert!(ok, "{err}");
+    let v: serde_json::Value = serde_json::from_str(&out).unwrap();
+    let last = v["exp_lr"].as_array().unwrap().last().unwrap().clone();
+    assert!(
+        last["lr"].is_null() && last["ln_lr"].as_f64().unwrap() > 709.0,
+        "{last}"
+    );
+    assert!(v["final_ln_scale_predicted"].as_f64().unwrap() > 709.0);
+    // --out: the extension decides the format, case-insensitively; others are refused at once.
+    let dir = std::env::temp_dir().join(format!("explr-cli-edge-{}", std::process::id()));
+    std::fs::create_dir_all(&dir).unwrap();
+    let upper = dir.join("m.JSON");
+    let (ok, _, err) = explr(&["train", "--steps", "3", "--out", upper.to_str().unwrap()]);
+    assert!(ok, "{err}");
+    let v: serde_json::Value = serde_json::from_slice(&std::fs::read(&upper).unwrap()).unwrap();
+    assert_eq!(v["steps"].as_array().unwrap().len(), 3);
+    let (ok, _, err) = explr(&[
+        "train",
+        "--steps",
+        "3",
+        "--out",
+        dir.join("m.txt").to_str().unwrap(),
+    ]);
+    assert!(!ok && err.contains(".csv or .json"), "{err}");
+    let started = std::time::Instant::now();
+    let (ok, _, err) = explr(&[
+        "train",
+        "--steps",
+        "100000",
+        "--out",
+        "/nonexistent-dir/x.csv",
+    ]);
+    assert!(!ok && err.contains("cannot write"), "{err}");
+    assert!(
+        started.elapsed().as_secs_f64() < 30.0,
+        "the bad path must fail before training"
+    );
+    // --init exact on a net with no scale-invariant weights says what it did.
+    let (ok, out, err) = explr(&["equiv", "--norm", "none", "--steps", "3", "--json"]);
+    assert!(ok, "{err}");
+    assert!(out.contains("ṽ₀ = 0"), "{out}");
+    // α to the digits f64 holds, not 20 decimals of noise.
+    let (ok, out, _) = explr(&["equiv", "--steps", "2"]);
+    assert!(ok);
+    assert!(out.contains("α = 0.9994977283678919 "), "{out}");
+    std::fs::remove_dir_all(dir).ok();
+}
+
+/// The predicted scale is accurate over long runs: the reported weight error is the twins'
+/// own, not the reference's rounding (was 1.1e-9 at 50 000 steps with a running sum).
+#[test]
+fn predicted_scale_stays_accurate_over_long_runs() {
+    let (ok, out, err) = explr(&[
+        "equiv",
+        "--eta",
+        "1.0",
+        "--wd",
+        "0.00263",
+        "--momentum",
+        "0.9",
+        "--steps",
+        "20000",
+        "--dataset",
+        "circles",
+        "--json",
+    ]);
+    assert!(ok, "{err}");
+    let v: serde_json::Value = serde_json::from_str(&out).unwrap();
+    let rel = v["max_rel_weight_error"].as_f64().unwrap();
+    let angle = v["max_angle"].as_f64().unwrap();
+    println!("20 000 steps: max rel weight error {rel:.2e}, max angle {angle:.2e}");
+    assert!(rel < 1e-11, "{rel:.3e}");
 }

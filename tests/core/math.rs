@@ -141,9 +141,9 @@ fn plans_agree_in_log_space_far_past_f64() {
     assert!(ln > 709.0, "η̃ at {t} steps is beyond f64 (ln = {ln})");
     assert!(ln.is_finite());
     let hz = p.lr_horizon(f32::MAX as f64).unwrap();
-    assert!(p.exp_lr(hz as f64) > f32::MAX as f64 && p.exp_lr(hz as f64 - 1.0) <= f32::MAX as f64);
+    assert!(p.exp_lr(hz) > f32::MAX as f64 && p.exp_lr(hz - 1.0) <= f32::MAX as f64);
     // The paper's "≈ 231 epochs of 391 steps" until η̃ overflows f32.
-    let epochs = hz as f64 / 391.0;
+    let epochs = hz / 391.0;
     assert!((230.0..232.0).contains(&epochs), "{epochs} epochs");
 }
 

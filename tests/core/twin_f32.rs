@@ -64,7 +64,7 @@ fn fast_overflow(rescale_log2: f64) -> explr::Experiment {
 #[test]
 fn f32_automatic_rescaling_past_the_overflow_horizon() {
     let exp = fast_overflow(1e9);
-    let horizon = exp.hyper.lr_horizon(f32::MAX as f64).unwrap();
+    let horizon = exp.hyper.lr_horizon(f32::MAX as f64).unwrap() as u64;
     let steps = horizon + 100;
     let mut ls =
         explr::Lockstep::new(exp, explr::train::device_for("flex").unwrap(), None).unwrap();

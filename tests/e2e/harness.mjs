@@ -1,6 +1,7 @@
 // Shared pieces of the browser tests: a static server for dist/ on loopback and Debian's
 // Chromium driven by playwright-core, with WebGPU on the SwiftShader software adapter.
 import { createServer } from 'node:http';
+import { readFileSync } from 'node:fs';
 import { readFile, stat } from 'node:fs/promises';
 import { extname, join, normalize } from 'node:path';
 import { fileURLToPath } from 'node:url';
@@ -14,9 +15,13 @@ const TYPES = {
   '.json': 'application/json', '.png': 'image/png', '.bin': 'application/octet-stream', '.svg': 'image/svg+xml',
 };
 
+/** The Content-Security-Policy that deployments send as a header (www/public/csp.txt). */
+export const CSP = readFileSync(join(ROOT, 'www', 'public', 'csp.txt'), 'utf8').trim();
+
 /**
- * Serves dist/ on 127.0.0.1 at a free port, plus `extra` pages ({'/path.html': html}, e.g. a
- * host page for the embed); resolves to {origin, close}.
+ * Serves dist/ on 127.0.0.1 at a free port, as a deployment would (the CSP as a header), plus
+ * `extra` pages ({'/path.html': html}, e.g. a blog post embedding the demo); resolves to
+ * {origin, close}.
  */
 export async function serve(extra = {}) {
   const server = createServer(async (req, res) => {
@@ -30,7 +35,7 @@ export async function serve(extra = {}) {
       let file = join(DIST, path);
       if ((await stat(file).catch(() => null))?.isDirectory()) file = join(file, 'index.html');
       const body = await readFile(file);
-      res.writeHead(200, { 'content-type': TYPES[extname(file)] || 'application/octet-stream' });
+      res.writeHead(200, { 'content-type': TYPES[extname(file)] || 'application/octet-stream', 'content-security-policy': CSP });
       res.end(body);
     } catch {
       res.writeHead(404);

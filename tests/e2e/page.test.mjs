@@ -4,11 +4,11 @@
 // requests, no console errors.
 import { test } from 'node:test';
 import assert from 'node:assert/strict';
-import { open, playFor, ready, useBrowser, waitSteps } from './harness.mjs';
+import { open, playFor, ready, serve, useBrowser, waitSteps } from './harness.mjs';
 
 // A blog post that embeds the demo with the custom element.
 const HOST = `<!doctype html><html><head><meta charset="utf-8"><title>post</title><link rel="icon" href="data:,">
-<script type="module" src="/explr-demo.js"></script></head>
+<script src="/explr-demo.js"></script></head>
 <body><h1>A post</h1><explr-demo eta="0.05" dataset="blobs" backend="cpu" speed="5"></explr-demo><p>after</p></body></html>`;
 
 const ctx = useBrowser({ '/post.html': HOST });
@@ -190,7 +190,7 @@ test('200 malformed links give messages, never an uncaught error', async () => {
     const q = rnd(10) === 0 ? `?${'&'.repeat(rnd(5))}=%%%&&=` : `?${parts.join('&')}&backend=cpu`;
     await page.goto(`${ctx.server.origin}/${q}`);
     await page.waitForSelector('#badge');
-    assert.ok(await page.isVisible('#plots'));
+    assert.ok(await page.isVisible('#play'));
   }
   await page.goto(`${ctx.server.origin}/?eta=-5&norm=weird&backend=cpu`);
   await ready(page);
@@ -206,6 +206,93 @@ test('no request leaves the origin and the console stays clean', async () => {
   await ready(page);
   await playFor(page, 10);
   assert.deepEqual(log.foreign, []);
+  assert.deepEqual(log.errors, []);
+  await page.close();
+});
+
+test('<explr-demo> works from a blog on another origin, loaded with a plain <script src>', async () => {
+  const post = `<!doctype html><html><head><meta charset="utf-8"><title>elsewhere</title><link rel="icon" href="data:,">
+<script src="${ctx.server.origin}/explr-demo.js"></script></head><body><explr-demo backend="cpu" dataset="xor"></explr-demo></body></html>`;
+  const blog = await serve({ '/post.html': post });
+  try {
+    assert.notEqual(new URL(blog.origin).port, new URL(ctx.server.origin).port);
+    const { page, log } = await open(ctx.browser, blog.origin, '/post.html');
+    const frameEl = await page.waitForSelector('explr-demo iframe', { timeout: 20000 });
+    assert.equal(new URL(await frameEl.getAttribute('src')).origin, ctx.server.origin);
+    const frame = await frameEl.contentFrame();
+    await ready(frame);
+    assert.equal(await frame.evaluate(() => window.__explr.state.dataset), 'xor');
+    await page.waitForFunction(() => parseFloat(document.querySelector('explr-demo iframe').style.height) > 300, null, { timeout: 20000 });
+    assert.deepEqual(log.errors, []);
+    await page.close();
+  } finally {
+    await blog.close();
+  }
+});
+
+test('the Content-Security-Policy header reaches the training worker: no fetch to another origin', async () => {
+  const other = await serve();
+  try {
+    const { page } = await open(ctx.browser, ctx.server.origin, '/?backend=cpu');
+    await ready(page);
+    const workers = page.workers();
+    assert.ok(workers.length >= 1, 'a training worker runs');
+    const url = `${other.origin}/index.html`;
+    const fromWorker = await workers[0].evaluate((u) => fetch(u).then(() => 'fetched', (e) => `blocked: ${e.message}`), url);
+    const fromPage = await page.evaluate((u) => fetch(u).then(() => 'fetched', (e) => `blocked: ${e.message}`), url);
+    console.log(`fetch to another origin — page: ${fromPage}; worker: ${fromWorker}`);
+    assert.match(fromPage, /^blocked/);
+    assert.match(fromWorker, /^blocked/);
+    await page.close();
+  } finally {
+    await other.close();
+  }
+});
+
+test('the page findings: toy edge cases, inadmissible γ, divergence, malformed and shared links, keyboard', async () => {
+  const { page, log } = await open(ctx.browser, ctx.server.origin, '/?backend=cpu&toy=bn_regression&toyeta=1&toywd=1');
+  await ready(page);
+  await page.waitForFunction(() => /GD stopped after/.test(document.getElementById('toy-summary').textContent));
+  for (const q of ['toy=plain_regression&toyeta=2&toywd=1&toysteps=5000', 'toy=ratio&toyeta=2&toywd=1&toysteps=5000']) {
+    await page.goto(`${ctx.server.origin}/?backend=cpu&${q}`);
+    await page.waitForFunction(() => /steps of GD/.test(document.getElementById('toy-summary').textContent));
+  }
+  // γ = 0.99 has no real α at the default η, λ: λ moves to the largest that runs, and it trains.
+  await page.goto(`${ctx.server.origin}/?backend=cpu&momentum=0.99`);
+  await ready(page);
+  assert.match(await page.textContent('#messages'), /weight decay moved to 0\.000251/);
+  assert.match(await page.evaluate(() => window.location.search), /wd=0\.000251/);
+  await page.click('#step');
+  await waitSteps(page, 1);
+  // A run that really diverges keeps its history up to the last finite step and says what to do.
+  await page.goto(`${ctx.server.origin}/?backend=cpu&dataset=xor&norm=none&net=standard&eta=1&momentum=0.99&wd=0&speed=20&chaos=0`);
+  await ready(page);
+  await page.click('#play');
+  await page.waitForFunction(() => /NaN/.test(document.getElementById('messages').textContent), null, { timeout: 60000 });
+  const kept = await page.evaluate(() => window.__explr.history.length);
+  assert.ok(kept >= 1, 'the steps before the NaN are kept');
+  assert.match(await page.textContent('#messages'), /press Reset/);
+  assert.equal(await page.textContent('#play'), '▶ Play');
+  await page.click('#play');
+  assert.equal(await page.textContent('#play'), '▶ Play');
+  // Malformed values: one message each, the link rewritten to what is used.
+  await page.goto(`${ctx.server.origin}/?backend=cpu&eta=0o7&momentum=0x1A&seed=0b1&batch=--1&milestones=,,,,&norm=batch%00&embed=0%20`);
+  await ready(page);
+  const msgs = await page.$$eval('#messages p.error', (ps) => ps.map((p) => p.dataset.text));
+  for (const key of ['eta', 'momentum', 'seed', 'batch', 'milestones', 'norm', 'embed']) {
+    assert.equal(msgs.filter((m) => m.startsWith(key)).length, 1, `${key}: ${msgs.join(' | ')}`);
+  }
+  assert.equal(await page.evaluate(() => window.location.search), '?backend=cpu');
+  // A link shared through a newsletter: tracking keys vanish, an unknown key gets a calm notice.
+  await page.goto(`${ctx.server.origin}/?backend=cpu&utm_medium=email&utm_campaign=x&fbclid=abc&gclid=1&ref=blog&colour=red`);
+  await ready(page);
+  assert.equal(await page.$$eval('#messages p.error', (ps) => ps.length), 0);
+  assert.match(await page.textContent('#messages p.notice'), /"colour" is not one of explr's/);
+  // Keyboard: space on a focused button presses that button, not Play.
+  await page.focus('#step');
+  await page.keyboard.press('Space');
+  await waitSteps(page, 1);
+  assert.equal(await page.textContent('#play'), '▶ Play');
   assert.deepEqual(log.errors, []);
   await page.close();
 });
