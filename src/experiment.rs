@@ -6,7 +6,7 @@ use crate::equivalence::Hyper;
 use crate::error::ExplrError;
 use crate::model::{Arch, NetConfig, NetMode, Precision};
 use crate::norm::Norm;
-use crate::schedule::{Schedule, TwinInit};
+use crate::schedule::{ExactTwin, LrPlan, Schedule, Texp, TwinInit};
 
 /// How one run gets its learning rate and weight decay.
 #[derive(Debug, Clone, PartialEq, serde::Serialize, serde::Deserialize)]
@@ -43,6 +43,21 @@ pub enum RunKind {
         /// Index of the weight-decay run this is a perturbed copy of.
         of: usize,
     },
+}
+
+/// How one run trains and what it is compared with, derived from its [`RunKind`].
+#[derive(Debug, Clone)]
+pub struct RunPlan {
+    /// Its learning rate at every step.
+    pub plan: LrPlan,
+    /// Its weight decay.
+    pub wd: f64,
+    /// The run it is compared with (itself for a weight-decay run).
+    pub reference: usize,
+    /// The predicted scale c_t against the reference (twins only).
+    pub predicted: Option<ExactTwin>,
+    /// κ of its initial momentum ṽ₀ = κθ₀ on the scale-invariant weights (0: ṽ₀ = 0).
+    pub kappa: f64,
 }
 
 /// One run of the experiment.
@@ -158,6 +173,67 @@ impl Experiment {
         self.net.arch = Arch::Cnn { c1: 8, c2: 16 };
         self.test_samples = 1000;
         self
+    }
+
+    /// The plan of run `i` (the experiment validated): LR plan, weight decay, reference run,
+    /// predicted scale and initial momentum, as its kind prescribes.
+    pub fn run_plan(&self, i: usize) -> Result<RunPlan, ExplrError> {
+        let h = self.hyper;
+        let base = |of: usize| match &self.runs[of].kind {
+            RunKind::WeightDecay { schedule } => Ok(schedule.clone()),
+            _ => Err(ExplrError::Unsupported(format!(
+                "run {i} refers to run {of}, which is not a weight-decay run"
+            ))),
+        };
+        let twin = |of: usize| ExactTwin::new(base(of)?, h.wd, h.momentum, TwinInit::Exact);
+        let kappa_of =
+            |init: TwinInit, exact: f64| if init == TwinInit::Exact { exact } else { 0.0 };
+        Ok(match &self.runs[i].kind {
+            RunKind::WeightDecay { schedule } => RunPlan {
+                plan: LrPlan::Base(schedule.clone()),
+                wd: h.wd,
+                reference: i,
+                predicted: None,
+                kappa: 0.0,
+            },
+            RunKind::Exponential { of, init } => {
+                let hy = Hyper::new(base(*of)?.eta0(), h.wd, h.momentum)?;
+                RunPlan {
+                    plan: LrPlan::Exponential(hy),
+                    wd: 0.0,
+                    reference: *of,
+                    predicted: Some(twin(*of)?),
+                    kappa: kappa_of(*init, hy.v0_coefficient()),
+                }
+            }
+            RunKind::Exact { of } => {
+                let t = twin(*of)?;
+                RunPlan {
+                    kappa: t.v0_coefficient(),
+                    plan: LrPlan::Exact(t.clone()),
+                    wd: 0.0,
+                    reference: *of,
+                    predicted: Some(t),
+                }
+            }
+            RunKind::Texp { of, init } => {
+                let t = twin(*of)?;
+                RunPlan {
+                    kappa: kappa_of(*init, t.v0_coefficient()),
+                    plan: LrPlan::Texp(Texp::new(base(*of)?, h.wd, h.momentum)?),
+                    wd: 0.0,
+                    reference: *of,
+                    predicted: Some(t),
+                }
+            }
+            RunKind::Perturbed { of } => RunPlan {
+                plan: LrPlan::Base(base(*of)?),
+                wd: h.wd,
+                reference: *of,
+                predicted: None,
+                kappa: 0.0,
+            },
+        })
     }
 
     /// Checks every field, with a message naming the field at fault.

@@ -47,6 +47,83 @@ pub struct StepMetrics {
     pub runs: Vec<RunMetrics>,
 }
 
+/// What one run's metrics after a step are computed from: its values and its reference run's,
+/// as read back from the device (stored weights are the true ones times e^ln_stored).
+pub struct RunInputs<'a> {
+    /// The run's logits on the step's minibatch, [n, classes].
+    pub logits: &'a [f64],
+    /// The minibatch's labels.
+    pub labels: &'a [u8],
+    /// Number of classes.
+    pub classes: usize,
+    /// Stored hidden weights of the run.
+    pub weights: &'a [f64],
+    /// Stored hidden weights of the reference run.
+    pub ref_weights: &'a [f64],
+    /// Predicted probabilities of the run on the minibatch.
+    pub probs: &'a [f64],
+    /// Predicted probabilities of the reference run.
+    pub ref_probs: &'a [f64],
+    /// ln S of the run's stored weights.
+    pub ln_stored: f64,
+    /// ln S of the reference run's stored weights.
+    pub ref_ln_stored: f64,
+    /// Predicted ln c_t against the reference (0 for a reference run).
+    pub ln_predicted: f64,
+    /// ln of the LR this step used.
+    pub ln_lr: f64,
+    /// True ln ‖θ‖ the step started from.
+    pub ln_norm_prev: f64,
+    /// Squared stored norms of each trained weight matrix.
+    pub sq_norms: &'a [f64],
+    /// Test logits and labels, on evaluation steps.
+    pub test: Option<(&'a [f64], &'a [u8])>,
+}
+
+/// One run's metrics after a step, or None if its loss or weights are not finite.
+pub fn run_metrics(x: &RunInputs) -> Option<RunMetrics> {
+    let (loss, accuracy) = loss_accuracy(x.logits, x.labels, x.classes);
+    if !loss.is_finite() || x.weights.iter().any(|v| !v.is_finite()) {
+        return None;
+    }
+    let ln_norm = norm(x.weights).ln() - x.ln_stored;
+    let ln_norm_ref = norm(x.ref_weights).ln() - x.ref_ln_stored;
+    let (test_loss, test_accuracy) = match x.test {
+        Some((logits, labels)) => {
+            let (l, a) = loss_accuracy(logits, labels, x.classes);
+            (Some(l), Some(a))
+        }
+        None => (None, None),
+    };
+    let ln_effective_lr = x.ln_lr - 2.0 * x.ln_norm_prev;
+    Some(RunMetrics {
+        loss,
+        accuracy,
+        ln_lr: x.ln_lr,
+        ln_weight_norm: ln_norm,
+        layer_norms: x
+            .sq_norms
+            .iter()
+            .map(|sq| (0.5 * sq.ln() - x.ln_stored).exp())
+            .collect(),
+        effective_lr: ln_effective_lr.exp(),
+        ln_effective_lr,
+        ln_scale_measured: ln_norm - ln_norm_ref,
+        ln_scale_predicted: x.ln_predicted,
+        rel_weight_error: rel_error(
+            x.weights,
+            (-x.ln_stored - x.ln_predicted).exp(),
+            x.ref_weights,
+            (-x.ref_ln_stored).exp(),
+        ),
+        angle: angle(x.weights, x.ref_weights),
+        prob_diff: max_abs_diff(x.probs, x.ref_probs),
+        ln_stored_scale: x.ln_stored,
+        test_accuracy,
+        test_loss,
+    })
+}
+
 /// Mean cross-entropy and accuracy of `logits` ([n, k] row-major) against `labels`.
 pub fn loss_accuracy(logits: &[f64], labels: &[u8], k: usize) -> (f64, f64) {
     let mut loss = 0.0;

@@ -5,13 +5,12 @@ use burn::tensor::activation::log_softmax;
 use burn::tensor::{Device, Tensor};
 
 use crate::data::{BatchOrder, Dataset, DatasetKind};
-use crate::equivalence::Hyper;
 use crate::error::ExplrError;
-use crate::experiment::{Experiment, RunKind};
-use crate::metrics::{self, RunMetrics, StepMetrics};
+use crate::experiment::{Experiment, RunKind, RunPlan};
+use crate::metrics::{self, RunInputs, StepMetrics};
 use crate::model::{Net, Precision, tensor1};
 use crate::optim::{self, MomentumState};
-use crate::schedule::{ExactTwin, LrPlan, Texp, TwinInit};
+use crate::schedule::{ExactTwin, LrPlan};
 use crate::snapshot::RunState;
 
 /// Reads a tensor back to the host as f64 (blocking: native backends only).
@@ -114,45 +113,16 @@ impl Lockstep {
                 .flat_map(|(v, _)| v.iter().copied())
                 .collect::<Vec<_>>(),
         );
-        let h = exp.hyper;
         let mut runs = Vec::with_capacity(exp.runs.len());
         let mut kappas = Vec::with_capacity(exp.runs.len());
-        for (i, spec) in exp.runs.iter().enumerate() {
-            let base = |of: usize| match &exp.runs[of].kind {
-                RunKind::WeightDecay { schedule } => schedule.clone(),
-                _ => unreachable!("validated: twins refer to weight-decay runs"),
-            };
-            let twin = |of: usize| ExactTwin::new(base(of), h.wd, h.momentum, TwinInit::Exact);
-            let (plan, wd, reference, predicted, kappa) = match &spec.kind {
-                RunKind::WeightDecay { schedule } => {
-                    (LrPlan::Base(schedule.clone()), h.wd, i, None, 0.0)
-                }
-                RunKind::Exponential { of, init } => {
-                    let hy = Hyper::new(base(*of).eta0(), h.wd, h.momentum)?;
-                    let kappa = if *init == TwinInit::Exact {
-                        hy.v0_coefficient()
-                    } else {
-                        0.0
-                    };
-                    (LrPlan::Exponential(hy), 0.0, *of, Some(twin(*of)?), kappa)
-                }
-                RunKind::Exact { of } => {
-                    let t = twin(*of)?;
-                    let kappa = t.v0_coefficient();
-                    (LrPlan::Exact(t.clone()), 0.0, *of, Some(t), kappa)
-                }
-                RunKind::Texp { of, init } => {
-                    let t = twin(*of)?;
-                    let kappa = if *init == TwinInit::Exact {
-                        t.v0_coefficient()
-                    } else {
-                        0.0
-                    };
-                    let texp = Texp::new(base(*of), h.wd, h.momentum)?;
-                    (LrPlan::Texp(texp), 0.0, *of, Some(t), kappa)
-                }
-                RunKind::Perturbed { of } => (LrPlan::Base(base(*of)), h.wd, *of, None, 0.0),
-            };
+        for i in 0..exp.runs.len() {
+            let RunPlan {
+                plan,
+                wd,
+                reference,
+                predicted,
+                kappa,
+            } = exp.run_plan(i)?;
             kappas.push(kappa);
             runs.push(Run {
                 plan,
@@ -475,55 +445,33 @@ impl Lockstep {
         let t = p.step;
         let mut out = Vec::with_capacity(runs);
         for i in 0..runs {
-            let (loss, accuracy) = metrics::loss_accuracy(batch[i], &p.labels, k);
-            let label = &self.exp.runs[i].label;
-            if !loss.is_finite() || weights[i].iter().any(|v| !v.is_finite()) {
-                return Err(ExplrError::NonFinite(format!(
-                    "run {label} at step {t}: the loss or weights became NaN/∞; lower η, or keep automatic rescaling on"
-                )));
-            }
             let r = self.runs[i].reference;
-            let (s_i, s_r) = (p.ln_scales[i], p.ln_scales[r]);
-            let ln_norm = metrics::norm(&weights[i]).ln() - s_i;
-            let ln_norm_ref = metrics::norm(&weights[r]).ln() - s_r;
             let ln_pred = match &mut self.runs[i].predicted {
                 Some(pred) => pred.ln_scale(t),
                 None => 0.0,
             };
-            let rel = metrics::rel_error(
-                &weights[i],
-                (-s_i - ln_pred).exp(),
-                &weights[r],
-                (-s_r).exp(),
-            );
-            let layer_norms = sq_norms[i]
-                .iter()
-                .map(|sq| (0.5 * sq.ln() - s_i).exp())
-                .collect();
-            let (test_loss, test_accuracy) = match tests[i] {
-                Some(logits) => {
-                    let (l, a) = metrics::loss_accuracy(logits, &self.test.labels, k);
-                    (Some(l), Some(a))
-                }
-                None => (None, None),
-            };
-            out.push(RunMetrics {
-                loss,
-                accuracy,
+            let m = metrics::run_metrics(&RunInputs {
+                logits: batch[i],
+                labels: &p.labels,
+                classes: k,
+                weights: &weights[i],
+                ref_weights: &weights[r],
+                probs: &probs[i],
+                ref_probs: &probs[r],
+                ln_stored: p.ln_scales[i],
+                ref_ln_stored: p.ln_scales[r],
+                ln_predicted: ln_pred,
                 ln_lr: p.ln_lrs[i],
-                ln_weight_norm: ln_norm,
-                layer_norms,
-                effective_lr: (p.ln_lrs[i] - 2.0 * self.runs[i].ln_norm_prev).exp(),
-                ln_effective_lr: p.ln_lrs[i] - 2.0 * self.runs[i].ln_norm_prev,
-                ln_scale_measured: ln_norm - ln_norm_ref,
-                ln_scale_predicted: ln_pred,
-                rel_weight_error: rel,
-                angle: metrics::angle(&weights[i], &weights[r]),
-                prob_diff: metrics::max_abs_diff(&probs[i], &probs[r]),
-                ln_stored_scale: s_i,
-                test_accuracy,
-                test_loss,
+                ln_norm_prev: self.runs[i].ln_norm_prev,
+                sq_norms: &sq_norms[i],
+                test: tests[i].map(|logits| (logits, self.test.labels.as_slice())),
             });
+            out.push(m.ok_or_else(|| {
+                ExplrError::NonFinite(format!(
+                    "run {} at step {t}: the loss or weights became NaN/∞; lower η, or keep automatic rescaling on",
+                    self.exp.runs[i].label
+                ))
+            })?);
         }
         for (run, m) in self.runs.iter_mut().zip(&out) {
             run.ln_norm_prev = m.ln_weight_norm;

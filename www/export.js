@@ -4,13 +4,14 @@
 import { COLUMNS } from './history.js';
 
 const LOG10E = Math.LOG10E;
+const ordinal = (n) => `${n}${n % 100 >= 11 && n % 100 <= 13 ? 'th' : { 1: 'st', 2: 'nd', 3: 'rd' }[n % 10] || 'th'}`;
 const cell = (v) => (v === null || v === undefined || Number.isNaN(v) ? '' : Number.isFinite(v) ? String(v) : '');
 
 /** CSV of `store` (a History) for `runs` ([{label}]), headed by `settings` and `engine`. */
 export function csvText(store, runs, settings, engine) {
   const names = COLUMNS.map(([n]) => n);
   const rows = [
-    `# explr · ${engine.precision || '?'} on ${engine.backend || '?'} · every ${store.stride === 1 ? '' : `${store.stride}th `}step kept · ${settings.replace(/\n/g, ' ')}`,
+    `# explr · ${engine.precision || '?'} on ${engine.backend || '?'} · every ${store.stride === 1 ? '' : `${ordinal(store.stride)} `}step kept · ${settings.replace(/\n/g, ' ')}`,
     'step,run,loss,accuracy,log10_lr,log10_weight_norm,log10_effective_lr,lr,weight_norm,effective_lr,scale_measured,scale_predicted,rel_weight_error,angle,prob_diff,test_loss,test_accuracy',
   ];
   for (const s of store.toObjects()) {

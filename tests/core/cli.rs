@@ -80,7 +80,7 @@ fn bad_arguments_get_a_message_and_nonzero_exit() {
         (vec!["equiv", "--eta", "-1"], "eta"),
         (vec!["equiv", "--momentum", "1.5"], "momentum"),
         (vec!["equiv", "--eta", "0.5", "--wd", "0.05"], "no real α"),
-        (vec!["equiv", "--norm", "instance"], "InstanceNorm"),
+        (vec!["equiv", "--norm", "instance"], "instance"),
         (vec!["equiv", "--norm", "group:5"], "GroupNorm"),
         (vec!["equiv", "--dataset", "imagenet"], "unknown dataset"),
         (vec!["equiv", "--backend", "tpu"], "unknown backend"),
@@ -88,7 +88,7 @@ fn bad_arguments_get_a_message_and_nonzero_exit() {
         (vec!["equiv", "--batch", "0"], "batch"),
         (vec!["equiv", "--steps", "0"], "--steps"),
         (vec!["equiv", "--eta", "abc"], "invalid value"),
-        (vec!["train", "--milestones", "5,3"], "milestones"),
+        (vec!["train", "--milestones", "0"], "milestones"),
         (
             vec!["train", "--out", "/nonexistent-dir/x.csv", "--steps", "1"],
             "cannot write",
@@ -154,7 +154,8 @@ fn edge_cases_of_the_cli() {
         last["lr"].is_null() && last["ln_lr"].as_f64().unwrap() > 709.0,
         "{last}"
     );
-    assert!(v["final_ln_scale_predicted"].as_f64().unwrap() > 709.0);
+    // ‖θ̃‖/‖θ‖ = α^−t grows half as fast in log space as the LR: ≈ e^430 here.
+    assert!(v["final_ln_scale_predicted"].as_f64().unwrap() > 350.0);
     // --out: the extension decides the format, case-insensitively; others are refused at once.
     let dir = std::env::temp_dir().join(format!("explr-cli-edge-{}", std::process::id()));
     std::fs::create_dir_all(&dir).unwrap();
