@@ -503,7 +503,8 @@ function stopped() {
 function requestBoundary(force = false) {
   if (state.dataset === 'mnist' || !engineReady || view === 'embed') return;
   const now = performance.now();
-  if (!force && now - lastBoundary < 500) return;
+  // On WebGPU a boundary grid costs several training steps: refresh it less often there.
+  if (!force && now - lastBoundary < (engine.backend === 'webgpu' ? 3000 : 500)) return;
   lastBoundary = now;
   worker.postMessage({ type: 'boundary', res: 48 });
 }

@@ -92,8 +92,11 @@ export class Plots {
     return this.runs.filter((r) => !c.only || c.only(r));
   }
 
-  /** uPlot options for chart `c` at width × height CSS pixels (`scale` thickens lines and type). */
-  options(c, width, height, scale = 1, legend = true) {
+  /**
+   * uPlot options for chart `c` at width × height CSS pixels (`scale` thickens lines and type;
+   * `spread` widens the spacing of ticks, for a figure drawn larger than it is shown).
+   */
+  options(c, width, height, scale = 1, legend = true, spread = 1) {
     const font = `${Math.round(12 * scale)}px system-ui, sans-serif`;
     const labelFont = `bold ${Math.round(12 * scale)}px system-ui, sans-serif`;
     const series = [{ label: 'step' }];
@@ -116,7 +119,7 @@ export class Plots {
       legend: { show: legend, live: true },
       scales: { x: { time: false }, y: c.range ? { range: c.range } : { range: (_u, lo, hi) => padRange(lo, hi, c.log) } },
       axes: [
-        { label: 'step', font, labelFont, size: 36 * scale, labelSize: 18 * scale, stroke: '#333' },
+        { label: 'step', font, labelFont, size: 36 * scale, labelSize: 18 * scale, stroke: '#333', space: 50 * spread },
         {
           label: c.unit,
           font,
@@ -124,6 +127,7 @@ export class Plots {
           size: (c.log ? 64 : 56) * scale,
           labelSize: 18 * scale,
           stroke: '#333',
+          space: 30 * spread,
           incrs: c.log ? LOG_INCRS : undefined,
           values: (_u, splits) => splits.map((v) => (c.log ? fmtPow10(v) : fmtAxis(v))),
         },
@@ -261,19 +265,29 @@ export class Plots {
     host.style.cssText = 'position:absolute;left:-20000px;top:0;width:600px';
     document.body.append(host);
     try {
-      this.charts.forEach((ch, i) => {
+      for (const [i, ch] of this.charts.entries()) {
         const x = pad + (i % cols) * (panelW + pad);
         const y = head + Math.floor(i / cols) * (panelH + titleH + pad);
         g.fillStyle = '#111';
         g.font = 'bold 16px system-ui, sans-serif';
         g.fillText(ch.title, x, y + 20);
         // uPlot draws at the screen's pixel ratio: draw ratio× larger, with type and lines to
-        // match, and scale the canvas into the panel.
-        const opts = { ...this.options(ch.def, panelW * ratio, panelH * ratio, 1.15 * ratio, false), cursor: { show: false } };
+        // match, and scale the canvas into the panel once uPlot has drawn (it draws after a
+        // microtask, not in its constructor).
+        let drawn;
+        const done = new Promise((resolve) => {
+          drawn = resolve;
+        });
+        const opts = {
+          ...this.options(ch.def, panelW * ratio, panelH * ratio, 1.15 * ratio, false, 1.3 * ratio),
+          cursor: { show: false },
+          hooks: { draw: [() => drawn()] },
+        };
         const u = new uPlot(opts, ch.env.data(), host);
+        await Promise.race([done, new Promise((resolve) => setTimeout(resolve, 1000))]);
         g.drawImage(u.ctx.canvas, x, y + titleH, panelW, panelH);
         u.destroy();
-      });
+      }
     } finally {
       host.remove();
     }
