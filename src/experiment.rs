@@ -262,6 +262,14 @@ impl Experiment {
                 RunKind::WeightDecay { schedule } => {
                     schedule.validate()?;
                     Hyper::new(schedule.eta0(), self.hyper.wd, self.hyper.momentum)?;
+                    // hyper.eta is what the theory (α, κ, η̃) is stated for: one η, not two.
+                    let eta0 = schedule.eta0();
+                    if (eta0 - self.hyper.eta).abs() > 1e-12 * self.hyper.eta {
+                        return Err(ExplrError::OutOfRange(format!(
+                            "run {i} ({}) starts at η = {eta0} but the experiment's η is {}: they must agree",
+                            run.label, self.hyper.eta
+                        )));
+                    }
                     continue;
                 }
                 RunKind::Exponential { of, .. }

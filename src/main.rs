@@ -368,10 +368,6 @@ fn big_exp(x: f64) -> String {
     }
 }
 
-/// The CSV columns, the same as the page's export (documented in the README): LR, ‖w‖ and
-/// effective LR both as log10 (always finite) and as values (empty beyond f64).
-const CSV_HEADER: &str = "step,run,loss,accuracy,log10_lr,log10_weight_norm,log10_effective_lr,lr,weight_norm,effective_lr,scale_measured,scale_predicted,rel_weight_error,angle,prob_diff,test_loss,test_accuracy";
-
 fn csv_rows(m: &StepMetrics, labels: &[String], w: &mut dyn Write) -> std::io::Result<()> {
     let opt = |v: Option<f64>| v.map(|x| x.to_string()).unwrap_or_default();
     let val = |ln: f64| opt(Some(ln.exp()).filter(|v| v.is_finite()));
@@ -450,7 +446,7 @@ fn train(a: TrainArgs) -> Result<(), ExplrError> {
         // {"experiment":…,"labels":…,"steps":[ … ]}, the steps streamed one by one.
         write!(out, "{},\"steps\":[", &head[..head.len() - 1]).map_err(io)?;
     } else {
-        writeln!(out, "{CSV_HEADER}").map_err(io)?;
+        writeln!(out, "{}", explr::metrics::CSV_COLUMNS.join(",")).map_err(io)?;
     }
     let mut first = true;
     run_steps(&mut ls, a.common.steps, |m| {

@@ -124,6 +124,29 @@ pub fn run_metrics(x: &RunInputs) -> Option<RunMetrics> {
     })
 }
 
+/// The exported columns, one row per step and run, for the page's CSV and `explr train`
+/// (documented in the README): LR, ‖w‖ and effective LR both as log10 (always finite) and as
+/// values (empty beyond f64).
+pub const CSV_COLUMNS: &[&str] = &[
+    "step",
+    "run",
+    "loss",
+    "accuracy",
+    "log10_lr",
+    "log10_weight_norm",
+    "log10_effective_lr",
+    "lr",
+    "weight_norm",
+    "effective_lr",
+    "scale_measured",
+    "scale_predicted",
+    "rel_weight_error",
+    "angle",
+    "prob_diff",
+    "test_loss",
+    "test_accuracy",
+];
+
 /// Mean cross-entropy and accuracy of `logits` ([n, k] row-major) against `labels`.
 pub fn loss_accuracy(logits: &[f64], labels: &[u8], k: usize) -> (f64, f64) {
     let mut loss = 0.0;

@@ -213,12 +213,14 @@ const TEST_2D: usize = 200;
 const TEST_MNIST: usize = 1000;
 
 impl Settings {
-    /// The fields and defaults as JSON: the page's field table.
+    /// The fields and defaults as JSON (with the toy's, and the exported CSV columns): the
+    /// page's field table.
     pub fn schema() -> serde_json::Value {
         serde_json::json!({
             "fields": FIELDS,
             "defaults": Settings::default(),
             "toy": { "fields": crate::toy::TOY_FIELDS, "defaults": crate::toy::TOY_DEFAULTS },
+            "csv": crate::metrics::CSV_COLUMNS,
         })
     }
 

@@ -1,7 +1,9 @@
-// The CSV export of the kept history: one row per kept step and run, LR and norms both as
-// values (empty once beyond f64) and as log10 (always finite), and a first comment line with
-// the settings, the precision and which steps were kept.
+// The CSV export of the kept history, in the engine's columns (SCHEMA.csv, the same as
+// `explr train` writes): one row per kept step and run, LR and norms both as values (empty
+// once beyond f64) and as log10 (always finite), after a first comment line with the
+// settings, the precision and which steps were kept.
 import { COLUMNS } from './history.js';
+import { SCHEMA } from './settings.gen.js';
 
 const LOG10E = Math.LOG10E;
 const ordinal = (n) => `${n}${n % 100 >= 11 && n % 100 <= 13 ? 'th' : { 1: 'st', 2: 'nd', 3: 'rd' }[n % 10] || 'th'}`;
@@ -12,7 +14,7 @@ export function csvText(store, runs, settings, engine) {
   const names = COLUMNS.map(([n]) => n);
   const rows = [
     `# explr · ${engine.precision || '?'} on ${engine.backend || '?'} · every ${store.stride === 1 ? '' : `${ordinal(store.stride)} `}step kept · ${settings.replace(/\n/g, ' ')}`,
-    'step,run,loss,accuracy,log10_lr,log10_weight_norm,log10_effective_lr,lr,weight_norm,effective_lr,scale_measured,scale_predicted,rel_weight_error,angle,prob_diff,test_loss,test_accuracy',
+    SCHEMA.csv.join(','),
   ];
   for (const s of store.toObjects()) {
     s.runs.forEach((r, i) => {

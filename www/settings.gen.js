@@ -1,6 +1,25 @@
 // Generated from src/settings.rs by `cargo run --release -- schema > www/settings.gen.js`: do not edit.
 // The engine's settings: keys, kinds, ranges and defaults.
 export const SCHEMA = {
+  "csv": [
+    "step",
+    "run",
+    "loss",
+    "accuracy",
+    "log10_lr",
+    "log10_weight_norm",
+    "log10_effective_lr",
+    "lr",
+    "weight_norm",
+    "effective_lr",
+    "scale_measured",
+    "scale_predicted",
+    "rel_weight_error",
+    "angle",
+    "prob_diff",
+    "test_loss",
+    "test_accuracy"
+  ],
   "defaults": {
     "batch": 64,
     "chaos": true,

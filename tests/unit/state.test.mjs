@@ -119,3 +119,19 @@ test('the envelope keeps every extreme in a bounded number of points', () => {
   assert.equal(Math.max(...y.filter((v) => v !== null)), 99, 'the spike survives decimation');
   for (let i = 1; i < xs.length; i += 1) assert.ok(xs[i] >= xs[i - 1]);
 });
+
+test('the page’s CSV has the engine’s columns (those explr train writes)', async () => {
+  const { csvText } = await import('../../www/export.js');
+  const h = new History(2, 64);
+  const run = { loss: 0.5, accuracy: 1, ln_lr: 800, ln_weight_norm: 1, ln_effective_lr: -2, ln_scale_measured: 0.1, ln_scale_predicted: 0.1,
+    rel_weight_error: 1e-16, angle: 1e-15, prob_diff: 0, ln_stored_scale: 0, test_loss: null, test_accuracy: 0.9 };
+  h.append([{ step: 1, runs: [run, run] }]);
+  const lines = csvText(h, [{ label: 'A' }, { label: 'B' }], 'η = 0.1', { precision: 'f64', backend: 'cpu' }).trim().split('\n');
+  assert.match(lines[0], /^# explr · f64 on cpu/);
+  assert.equal(lines[1], SCHEMA.csv.join(','));
+  const cells = lines[2].split(',');
+  assert.equal(cells.length, SCHEMA.csv.length);
+  const col = (name) => cells[SCHEMA.csv.indexOf(name)];
+  assert.equal(col('lr'), '', 'e^800 is beyond f64: empty');
+  assert.ok(Math.abs(Number(col('log10_lr')) - 800 * Math.LOG10E) < 1e-9);
+});
