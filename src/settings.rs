@@ -7,7 +7,7 @@ use crate::data::DatasetKind;
 use crate::equivalence::Hyper;
 use crate::error::ExplrError;
 use crate::experiment::{Experiment, RunKind, RunSpec};
-use crate::model::{Arch, NetConfig, NetMode, Precision};
+use crate::model::{NetConfig, NetMode, Precision};
 use crate::norm::Norm;
 use crate::schedule::{Schedule, TwinInit};
 
@@ -207,11 +207,6 @@ pub const FIELDS: &[Field] = &[
     one_of("precision", &["f64", "f32"]),
 ];
 
-/// Samples drawn for a 2-D dataset (train + test) and held out for testing.
-const SAMPLES_2D: usize = 1200;
-const TEST_2D: usize = 200;
-const TEST_MNIST: usize = 1000;
-
 impl Settings {
     /// The fields and defaults as JSON (with the toy's, and the exported CSV columns): the
     /// page's field table.
@@ -238,17 +233,7 @@ impl Settings {
     /// Checks every value against its field's range, and that (η, λ, γ) has a real α; the
     /// message names the field at fault.
     pub fn validate(&self) -> Result<(), ExplrError> {
-        let range = |key: &str, v: f64| -> Result<(), ExplrError> {
-            let f = FIELDS.iter().find(|f| f.key == key).expect("a known field");
-            let (lo, hi) = (f.min.unwrap_or(f64::MIN), f.max.unwrap_or(f64::MAX));
-            if v.is_finite() && (lo..=hi).contains(&v) {
-                Ok(())
-            } else {
-                Err(ExplrError::OutOfRange(format!(
-                    "{key} = {v}: expected {lo} to {hi}"
-                )))
-            }
-        };
+        let range = |key: &str, v: f64| check_range(FIELDS, key, v);
         range("eta", self.eta)?;
         range("wd", self.wd)?;
         range("momentum", self.momentum)?;
@@ -279,91 +264,55 @@ impl Settings {
     /// twin); with step decay C and D; with `chaos` the control A′. Checks first.
     pub fn to_experiment(&self) -> Result<Experiment, ExplrError> {
         self.validate()?;
-        let mnist = self.dataset == DatasetKind::Mnist;
-        let init = match self.init {
-            InitChoice::Exact => TwinInit::Exact,
-            InitChoice::Naive => TwinInit::Naive,
+        // Runs A and B, then the experiment's own builders for the CNN and for C, D.
+        let mut exp = Experiment::paper_defaults();
+        exp.hyper = Hyper::new(self.eta, self.wd, self.momentum)?;
+        exp.runs[0].kind = RunKind::WeightDecay {
+            schedule: Schedule::Constant { eta: self.eta },
         };
-        let mut runs = vec![
-            RunSpec {
-                label: "A: WD, fixed LR".into(),
-                kind: RunKind::WeightDecay {
-                    schedule: Schedule::Constant { eta: self.eta },
+        if self.init == InitChoice::Naive {
+            exp.runs[1] = RunSpec {
+                label: "B: no WD, exp LR, naive v0".into(),
+                kind: RunKind::Exponential {
+                    of: 0,
+                    init: TwinInit::Naive,
                 },
-            },
-            RunSpec {
-                label: match init {
-                    TwinInit::Exact => "B: no WD, exp LR".into(),
-                    TwinInit::Naive => "B: no WD, exp LR, naive v0".into(),
-                },
-                kind: RunKind::Exponential { of: 0, init },
-            },
-        ];
+            };
+        }
+        exp.dataset = self.dataset;
+        if self.dataset == DatasetKind::Mnist {
+            exp = exp.mnist();
+        }
         if self.schedule == ScheduleChoice::Step {
             let mut milestones = self.milestones.clone();
             milestones.sort_unstable();
             milestones.dedup();
-            runs.push(RunSpec {
-                label: "C: WD, step decay".into(),
-                kind: RunKind::WeightDecay {
-                    schedule: Schedule::StepDecay {
-                        eta: self.eta,
-                        milestones,
-                        factor: self.factor,
-                    },
-                },
-            });
-            runs.push(match self.texp {
-                TexpChoice::Exact => RunSpec {
-                    label: "D: no WD, exact TEXP".into(),
-                    kind: RunKind::Exact { of: 2 },
-                },
-                TexpChoice::Approx => RunSpec {
-                    label: "D: no WD, TEXP".into(),
-                    kind: RunKind::Texp {
-                        of: 2,
-                        init: TwinInit::Exact,
-                    },
-                },
-            });
+            exp = exp.with_step_decay(milestones, self.factor, self.texp == TexpChoice::Exact);
         }
         if self.chaos {
-            runs.push(RunSpec {
+            exp.runs.push(RunSpec {
                 label: "A′: A from weights 1 ulp apart".into(),
                 kind: RunKind::Perturbed { of: 0 },
             });
         }
-        let exp = Experiment {
-            dataset: self.dataset,
-            samples: SAMPLES_2D,
-            test_samples: if mnist { TEST_MNIST } else { TEST_2D },
-            net: NetConfig {
-                arch: if mnist {
-                    Arch::Cnn { c1: 8, c2: 16 }
-                } else {
-                    Arch::Mlp { hidden: 32 }
-                },
-                norm: match self.norm {
-                    NormChoice::Batch => Norm::Batch,
-                    NormChoice::Group => Norm::Group { groups: 4 },
-                    NormChoice::Layer => Norm::Layer,
-                    NormChoice::Instance => Norm::Instance,
-                    NormChoice::None => Norm::None,
-                },
-                mode: match self.net {
-                    NetChoice::Invariant => NetMode::ScaleInvariant,
-                    NetChoice::Standard => NetMode::Standard,
-                },
-                eps: 1e-5,
+        exp.net = NetConfig {
+            norm: match self.norm {
+                NormChoice::Batch => Norm::Batch,
+                NormChoice::Group => Norm::Group { groups: 4 },
+                NormChoice::Layer => Norm::Layer,
+                NormChoice::Instance => Norm::Instance,
+                NormChoice::None => Norm::None,
             },
-            hyper: Hyper::new(self.eta, self.wd, self.momentum)?,
-            runs,
-            batch: self.batch,
-            seed: self.seed,
-            precision: self.precision,
-            eval_every: 20,
-            rescale_log2: 16.0,
+            mode: match self.net {
+                NetChoice::Invariant => NetMode::ScaleInvariant,
+                NetChoice::Standard => NetMode::Standard,
+            },
+            ..exp.net
         };
+        exp.batch = self.batch;
+        exp.seed = self.seed;
+        exp.precision = self.precision;
+        exp.eval_every = 20;
         exp.validate()?;
         Ok(exp)
     }
@@ -415,6 +364,19 @@ impl Settings {
             obj[key] = v;
         }
         serde_json::from_value(obj).map_err(|e| ExplrError::Data(format!("settings: {e}")))
+    }
+}
+
+/// Checks `v` against the range of field `key` in `fields`, with a message naming it.
+pub(crate) fn check_range(fields: &[Field], key: &str, v: f64) -> Result<(), ExplrError> {
+    let f = fields.iter().find(|f| f.key == key).expect("a known field");
+    let (lo, hi) = (f.min.unwrap_or(f64::MIN), f.max.unwrap_or(f64::MAX));
+    if v.is_finite() && (lo..=hi).contains(&v) {
+        Ok(())
+    } else {
+        Err(ExplrError::OutOfRange(format!(
+            "{key} = {v}: expected {lo} to {hi}"
+        )))
     }
 }
 

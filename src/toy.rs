@@ -2,7 +2,7 @@
 //! on a scale-invariant loss never settles, because L(w) + (λ/2)‖w‖² has no stationary point.
 
 use crate::error::ExplrError;
-use crate::settings::{Field, FieldKind, num, one_of};
+use crate::settings::{Field, FieldKind, check_range, num, one_of};
 
 /// The toy panel's settings: loss, η, λ and steps of GD.
 pub const TOY_FIELDS: &[Field] = &[
@@ -35,19 +35,9 @@ pub struct ToyDefaults {
 
 /// Checks η, λ and the steps of a toy run against [`TOY_FIELDS`].
 pub fn check_toy(eta: f64, wd: f64, steps: u32) -> Result<(), ExplrError> {
-    for (key, v) in [("toyeta", eta), ("toywd", wd), ("toysteps", steps as f64)] {
-        let f = TOY_FIELDS
-            .iter()
-            .find(|f| f.key == key)
-            .expect("a toy field");
-        let (lo, hi) = (f.min.unwrap_or(f64::MIN), f.max.unwrap_or(f64::MAX));
-        if !(v.is_finite() && (lo..=hi).contains(&v)) {
-            return Err(ExplrError::OutOfRange(format!(
-                "{key} = {v}: expected {lo} to {hi}"
-            )));
-        }
-    }
-    Ok(())
+    check_range(TOY_FIELDS, "toyeta", eta)?;
+    check_range(TOY_FIELDS, "toywd", wd)?;
+    check_range(TOY_FIELDS, "toysteps", steps as f64)
 }
 
 /// Which toy loss.
