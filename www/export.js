@@ -2,7 +2,6 @@
 // `explr train` writes): one row per kept step and run, LR and norms both as values (empty
 // once beyond f64) and as log10 (always finite), after a first comment line with the
 // settings, the precision and which steps were kept.
-import { COLUMNS } from './history.js';
 import { SCHEMA } from './settings.gen.js';
 
 const LOG10E = Math.LOG10E;
@@ -11,15 +10,13 @@ const cell = (v) => (v === null || v === undefined || Number.isNaN(v) ? '' : Num
 
 /** CSV of `store` (a History) for `runs` ([{label}]), headed by `settings` and `engine`. */
 export function csvText(store, runs, settings, engine) {
-  const names = COLUMNS.map(([n]) => n);
   const rows = [
     `# explr · ${engine.precision || '?'} on ${engine.backend || '?'} · every ${store.stride === 1 ? '' : `${ordinal(store.stride)} `}step kept · ${settings.replace(/\n/g, ' ')}`,
     SCHEMA.csv.join(','),
   ];
   for (const s of store.toObjects()) {
-    s.runs.forEach((r, i) => {
+    s.runs.forEach((v, i) => {
       if (!runs[i]) return;
-      const v = Object.fromEntries(names.map((n) => [n, r[n]]));
       rows.push([
         s.step, JSON.stringify(runs[i].label), cell(v.loss), cell(v.accuracy),
         cell(v.ln_lr * LOG10E), cell(v.ln_weight_norm * LOG10E), cell(v.ln_effective_lr * LOG10E),

@@ -3,21 +3,10 @@
 // second step is kept from then on (the stride doubles). What is kept is always every
 // `stride`-th step, from the first, plus the latest step; exports say so.
 
-/** Per-run columns, in export order: name, getter from the engine's per-run metrics. */
+/** Per-run columns, in export order: the names of the engine's per-run metrics. */
 export const COLUMNS = [
-  ['loss', (r) => r.loss],
-  ['accuracy', (r) => r.accuracy],
-  ['ln_lr', (r) => r.ln_lr],
-  ['ln_weight_norm', (r) => r.ln_weight_norm],
-  ['ln_effective_lr', (r) => r.ln_effective_lr],
-  ['ln_scale_measured', (r) => r.ln_scale_measured],
-  ['ln_scale_predicted', (r) => r.ln_scale_predicted],
-  ['rel_weight_error', (r) => r.rel_weight_error],
-  ['angle', (r) => r.angle],
-  ['prob_diff', (r) => r.prob_diff],
-  ['ln_stored_scale', (r) => r.ln_stored_scale],
-  ['test_loss', (r) => r.test_loss],
-  ['test_accuracy', (r) => r.test_accuracy],
+  'loss', 'accuracy', 'ln_lr', 'ln_weight_norm', 'ln_effective_lr', 'ln_scale_measured', 'ln_scale_predicted',
+  'rel_weight_error', 'angle', 'prob_diff', 'ln_stored_scale', 'test_loss', 'test_accuracy',
 ];
 
 /** Bytes of f64 columns the history may hold, whatever the number of steps. */
@@ -53,8 +42,8 @@ export class History {
       s.runs.forEach((r, k) => {
         const cols = this.cols[k];
         if (!cols) return;
-        COLUMNS.forEach(([, get], c) => {
-          cols[c][i] = num(get(r));
+        COLUMNS.forEach((name, c) => {
+          cols[c][i] = num(r[name]);
         });
       });
       this.length += 1;
@@ -78,7 +67,7 @@ export class History {
 
   /** The value of column `name` of run `k` at row `i` (NaN where there is none). */
   value(i, k, name) {
-    return this.cols[k][COLUMNS.findIndex(([n]) => n === name)][i];
+    return this.cols[k][COLUMNS.indexOf(name)][i];
   }
 
   /** Every kept step as the engine's objects ({step, runs: [{loss, …}]}); the latest last. */
@@ -93,11 +82,11 @@ export class History {
   row(i) {
     if (i === -1) {
       const s = this.lastStep;
-      return { step: s.step, runs: s.runs.map((r) => Object.fromEntries(COLUMNS.map(([n, get]) => [n, nullIfNaN(num(get(r)))]))) };
+      return { step: s.step, runs: s.runs.map((r) => Object.fromEntries(COLUMNS.map((n) => [n, nullIfNaN(num(r[n]))]))) };
     }
     return {
       step: this.steps[i],
-      runs: this.cols.map((cols) => Object.fromEntries(COLUMNS.map(([n], c) => [n, nullIfNaN(cols[c][i])]))),
+      runs: this.cols.map((cols) => Object.fromEntries(COLUMNS.map((n, c) => [n, nullIfNaN(cols[c][i])]))),
     };
   }
 

@@ -8,7 +8,7 @@
 // any history length.
 import 'uplot/dist/uPlot.min.css';
 import { FIELDS, crossCheck, defaults, fromQuery, resolvePrecision, runInfo, settingsOf, toQuery } from './state.js';
-import { Plots, fmt, styleOf } from './plots.js';
+import { Plots, drawSwatch, fmt } from './plots.js';
 import { History } from './history.js';
 import { csvText } from './export.js';
 import { theoryPanel } from './theory.js';
@@ -36,6 +36,8 @@ let constants = null;
 let engineReady = false;
 let pendingSteps = 0;
 let lastBoundary = 0;
+/** How long the last decision-boundary grid took, request to answer (ms). */
+let boundaryMs = 0;
 let lastTheory = 0;
 let toyWorker = null;
 /** After a fallback: {steps, play} to replay on the new backend, so no progress is lost. */
@@ -141,6 +143,7 @@ function restart(backend = null, replay = null, precision = null) {
   dropIncoming();
   moving = null;
   measured = { cpu: null, webgpu: null };
+  boundaryMs = 0;
   diverged = null;
   playing = false;
   unacked = 0;
@@ -343,15 +346,7 @@ function renderLegend() {
     sw.width = 36;
     sw.height = 10;
     sw.setAttribute('aria-hidden', 'true');
-    const g = sw.getContext('2d');
-    const s = styleOf(run);
-    g.strokeStyle = s.stroke;
-    g.lineWidth = s.width;
-    g.setLineDash(s.dash);
-    g.beginPath();
-    g.moveTo(0, 5);
-    g.lineTo(36, 5);
-    g.stroke();
+    drawSwatch(sw.getContext('2d'), run, 0, 5);
     item.append(sw, document.createTextNode(run.label));
     box.append(item);
   }
@@ -460,6 +455,7 @@ function onWorker(m) {
       decide();
       break;
     case 'boundary':
+      boundaryMs = performance.now() - lastBoundary;
       drawBoundaries($('boundaries'), runs, m.res, m.classes, m.probs);
       break;
     case 'metrics': {
@@ -503,8 +499,9 @@ function stopped() {
 function requestBoundary(force = false) {
   if (state.dataset === 'mnist' || !engineReady || view === 'embed') return;
   const now = performance.now();
-  // On WebGPU a boundary grid costs several training steps: refresh it less often there.
-  if (!force && now - lastBoundary < (engine.backend === 'webgpu' ? 3000 : 500)) return;
+  // A grid costs what it costs on this engine (several training steps on a software GPU):
+  // refresh at most every 0.5 s and never spend more than a tenth of the time on it.
+  if (!force && now - lastBoundary < Math.max(500, 10 * boundaryMs)) return;
   lastBoundary = now;
   worker.postMessage({ type: 'boundary', res: 48 });
 }

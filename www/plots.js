@@ -8,7 +8,7 @@
 // they stay on the chart long after they leave the range of f64.
 import uPlot from 'uplot';
 import { Envelope } from './envelope.js';
-import { fmtLog10 } from './format.js';
+import { fmt, fmtLog10 } from './format.js';
 
 export { fmt, fmtLog10 } from './format.js';
 
@@ -67,6 +67,20 @@ export function styleOf(run) {
   return run.role === 'control' ? CONTROL_STYLE : RUN_STYLES[run.index % RUN_STYLES.length];
 }
 
+/** Draws run `run`'s line sample (its colour, width and dash) on `g` from (x, y), `len` long. */
+export function drawSwatch(g, run, x, y, len = 36) {
+  const st = styleOf(run);
+  g.save();
+  g.strokeStyle = st.stroke;
+  g.lineWidth = st.width;
+  g.setLineDash(st.dash);
+  g.beginPath();
+  g.moveTo(x, y);
+  g.lineTo(x + len, y);
+  g.stroke();
+  g.restore();
+}
+
 /** Holds the decimated history and the uPlot instances of every chart. */
 export class Plots {
   /**
@@ -109,7 +123,7 @@ export class Plots {
         dash: st.dash.map((d) => d * scale),
         spanGaps: true,
         points: { show: !!c.sparse, size: 5 * scale },
-        value: (_u, v) => (v === null || v === undefined ? '—' : c.log ? fmtLog10(v) : fmtPlain(v)),
+        value: (_u, v) => (v === null || v === undefined ? '—' : c.log ? fmtLog10(v) : fmt(v)),
       });
     }
     return {
@@ -213,7 +227,7 @@ export class Plots {
     const parts = ch.shown
       .map((run, s) => {
         const v = ch.env.last[s];
-        return Number.isNaN(v) ? null : `${run.label}: ${ch.def.log ? fmtLog10(v) : fmtPlain(v)}`;
+        return Number.isNaN(v) ? null : `${run.label}: ${ch.def.log ? fmtLog10(v) : fmt(v)}`;
       })
       .filter(Boolean);
     return `${ch.title} at step ${this.lastStep}: ${parts.join('; ')}.`;
@@ -295,15 +309,7 @@ export class Plots {
     let lx = pad;
     g.font = '15px system-ui, sans-serif';
     for (const run of this.runs) {
-      const st = styleOf(run);
-      g.strokeStyle = st.stroke;
-      g.lineWidth = st.width;
-      g.setLineDash(st.dash);
-      g.beginPath();
-      g.moveTo(lx, ly - 5);
-      g.lineTo(lx + 36, ly - 5);
-      g.stroke();
-      g.setLineDash([]);
+      drawSwatch(g, run, lx, ly - 5);
       g.fillStyle = '#111';
       g.fillText(run.label, lx + 44, ly);
       lx += 60 + g.measureText(run.label).width;
@@ -343,12 +349,6 @@ function fmtAxis(v) {
   const a = Math.abs(v);
   if (a !== 0 && (a >= 1e4 || a < 1e-2)) return v.toExponential(1);
   return String(Number(v.toPrecision(3)));
-}
-
-function fmtPlain(v) {
-  const a = Math.abs(v);
-  if (a !== 0 && (a >= 1e5 || a < 1e-3)) return v.toExponential(3);
-  return v.toPrecision(4);
 }
 
 /** Splits `text` into lines of at most `n` characters at spaces. */
