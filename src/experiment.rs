@@ -8,6 +8,12 @@ use crate::model::{Arch, NetConfig, NetMode, Precision};
 use crate::norm::Norm;
 use crate::schedule::{ExactTwin, LrPlan, Schedule, Texp, TwinInit};
 
+/// Most runs one experiment trains in lockstep: a sweep of 64 grid points, each with its twin.
+pub const MAX_RUNS: usize = 128;
+
+/// Most grid points of a sweep.
+pub const MAX_SWEEP: usize = 64;
+
 /// How one run gets its learning rate and weight decay.
 #[derive(Debug, Clone, PartialEq, serde::Serialize, serde::Deserialize)]
 #[serde(tag = "kind", rename_all = "snake_case")]
@@ -16,6 +22,10 @@ pub enum RunKind {
     WeightDecay {
         /// The base LR schedule.
         schedule: Schedule,
+        /// Its own weight decay λ, for a sweep's grid point (None: the experiment's λ, and
+        /// then its η must be the experiment's too).
+        #[serde(default, skip_serializing_if = "Option::is_none")]
+        wd: Option<f64>,
     },
     /// No weight decay, closed-form η̃_t = η·α^(−2t−1) twin of run `of` (constant schedule).
     Exponential {
@@ -117,6 +127,7 @@ impl Experiment {
                     label: "A: WD, fixed LR".into(),
                     kind: RunKind::WeightDecay {
                         schedule: Schedule::Constant { eta: hyper.eta },
+                        wd: None,
                     },
                 },
                 RunSpec {
@@ -147,6 +158,7 @@ impl Experiment {
                     milestones,
                     factor,
                 },
+                wd: None,
             },
         });
         self.runs.push(RunSpec {
@@ -175,29 +187,64 @@ impl Experiment {
         self
     }
 
+    /// A sweep: one constant-LR weight-decay run per (η, λ) of `etas` × `wds` (at most
+    /// [`MAX_SWEEP`]), each followed by its exponential-LR twin when `twins`; replaces the runs.
+    pub fn sweep(mut self, etas: &[f64], wds: &[f64], twins: bool) -> Result<Self, ExplrError> {
+        let points = etas.len() * wds.len();
+        if points == 0 || points > MAX_SWEEP {
+            return Err(ExplrError::OutOfRange(format!(
+                "a sweep of {} η × {} λ = {points} runs: expected 1 to {MAX_SWEEP}",
+                etas.len(),
+                wds.len()
+            )));
+        }
+        self.runs.clear();
+        for &eta in etas {
+            for &wd in wds {
+                let of = self.runs.len();
+                self.runs.push(RunSpec {
+                    label: format!("η={eta} λ={wd}"),
+                    kind: RunKind::WeightDecay {
+                        schedule: Schedule::Constant { eta },
+                        wd: Some(wd),
+                    },
+                });
+                if twins {
+                    self.runs.push(RunSpec {
+                        label: format!("η={eta} λ={wd}, exp LR"),
+                        kind: RunKind::Exponential {
+                            of,
+                            init: TwinInit::Exact,
+                        },
+                    });
+                }
+            }
+        }
+        Ok(self)
+    }
+
     /// The plan of run `i` (the experiment validated): LR plan, weight decay, reference run,
     /// predicted scale and initial momentum, as its kind prescribes.
     pub fn run_plan(&self, i: usize) -> Result<RunPlan, ExplrError> {
         let h = self.hyper;
-        let base = |of: usize| match &self.runs[of].kind {
-            RunKind::WeightDecay { schedule } => Ok(schedule.clone()),
-            _ => Err(ExplrError::Unsupported(format!(
-                "run {i} refers to run {of}, which is not a weight-decay run"
-            ))),
+        let base = |of: usize| self.base(i, of);
+        let twin = |of: usize| {
+            let (schedule, wd) = base(of)?;
+            ExactTwin::new(schedule, wd, h.momentum, TwinInit::Exact)
         };
-        let twin = |of: usize| ExactTwin::new(base(of)?, h.wd, h.momentum, TwinInit::Exact);
         let kappa_of =
             |init: TwinInit, exact: f64| if init == TwinInit::Exact { exact } else { 0.0 };
         Ok(match &self.runs[i].kind {
-            RunKind::WeightDecay { schedule } => RunPlan {
+            RunKind::WeightDecay { schedule, wd } => RunPlan {
                 plan: LrPlan::Base(schedule.clone()),
-                wd: h.wd,
+                wd: wd.unwrap_or(h.wd),
                 reference: i,
                 predicted: None,
                 kappa: 0.0,
             },
             RunKind::Exponential { of, init } => {
-                let hy = Hyper::new(base(*of)?.eta0(), h.wd, h.momentum)?;
+                let (schedule, wd) = base(*of)?;
+                let hy = Hyper::new(schedule.eta0(), wd, h.momentum)?;
                 RunPlan {
                     plan: LrPlan::Exponential(hy),
                     wd: 0.0,
@@ -218,30 +265,47 @@ impl Experiment {
             }
             RunKind::Texp { of, init } => {
                 let t = twin(*of)?;
+                let (schedule, wd) = base(*of)?;
                 RunPlan {
                     kappa: kappa_of(*init, t.v0_coefficient()),
-                    plan: LrPlan::Texp(Texp::new(base(*of)?, h.wd, h.momentum)?),
+                    plan: LrPlan::Texp(Texp::new(schedule, wd, h.momentum)?),
                     wd: 0.0,
                     reference: *of,
                     predicted: Some(t),
                 }
             }
-            RunKind::Perturbed { of } => RunPlan {
-                plan: LrPlan::Base(base(*of)?),
-                wd: h.wd,
-                reference: *of,
-                predicted: None,
-                kappa: 0.0,
-            },
+            RunKind::Perturbed { of } => {
+                let (schedule, wd) = base(*of)?;
+                RunPlan {
+                    plan: LrPlan::Base(schedule),
+                    wd,
+                    reference: *of,
+                    predicted: None,
+                    kappa: 0.0,
+                }
+            }
         })
+    }
+
+    /// The schedule and weight decay of weight-decay run `of`, which run `i` refers to.
+    fn base(&self, i: usize, of: usize) -> Result<(Schedule, f64), ExplrError> {
+        match self.runs.get(of).map(|r| &r.kind) {
+            Some(RunKind::WeightDecay { schedule, wd }) if of != i => {
+                Ok((schedule.clone(), wd.unwrap_or(self.hyper.wd)))
+            }
+            _ => Err(ExplrError::Unsupported(format!(
+                "run {i} ({}) refers to run {of}, which is not a weight-decay run",
+                self.runs[i].label
+            ))),
+        }
     }
 
     /// Checks every field, with a message naming the field at fault.
     pub fn validate(&self) -> Result<(), ExplrError> {
         self.hyper.validate()?;
-        if self.runs.is_empty() || self.runs.len() > 8 {
+        if self.runs.is_empty() || self.runs.len() > MAX_RUNS {
             return Err(ExplrError::OutOfRange(format!(
-                "{} runs: expected 1 to 8",
+                "{} runs: expected 1 to {MAX_RUNS}",
                 self.runs.len()
             )));
         }
@@ -259,12 +323,18 @@ impl Experiment {
         }
         for (i, run) in self.runs.iter().enumerate() {
             let of = match &run.kind {
-                RunKind::WeightDecay { schedule } => {
+                RunKind::WeightDecay { schedule, wd } => {
                     schedule.validate()?;
-                    Hyper::new(schedule.eta0(), self.hyper.wd, self.hyper.momentum)?;
-                    // hyper.eta is what the theory (α, κ, η̃) is stated for: one η, not two.
+                    Hyper::new(
+                        schedule.eta0(),
+                        wd.unwrap_or(self.hyper.wd),
+                        self.hyper.momentum,
+                    )
+                    .map_err(|e| ExplrError::OutOfRange(format!("run {i} ({}): {e}", run.label)))?;
+                    // hyper.eta is what the theory (α, κ, η̃) is stated for: one η, not two
+                    // (a sweep's grid point states its own η and λ).
                     let eta0 = schedule.eta0();
-                    if (eta0 - self.hyper.eta).abs() > 1e-12 * self.hyper.eta {
+                    if wd.is_none() && (eta0 - self.hyper.eta).abs() > 1e-12 * self.hyper.eta {
                         return Err(ExplrError::OutOfRange(format!(
                             "run {i} ({}) starts at η = {eta0} but the experiment's η is {}: they must agree",
                             run.label, self.hyper.eta
@@ -277,15 +347,7 @@ impl Experiment {
                 | RunKind::Texp { of, .. }
                 | RunKind::Perturbed { of } => *of,
             };
-            let base = match self.runs.get(of).map(|r| &r.kind) {
-                Some(RunKind::WeightDecay { schedule }) if of != i => schedule,
-                _ => {
-                    return Err(ExplrError::Unsupported(format!(
-                        "run {i} ({}) refers to run {of}, which is not a weight-decay run",
-                        run.label
-                    )));
-                }
-            };
+            let (base, _) = self.base(i, of)?;
             if matches!(run.kind, RunKind::Exponential { .. })
                 && !matches!(base, Schedule::Constant { .. })
             {

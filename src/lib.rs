@@ -17,6 +17,7 @@ pub mod optim;
 pub mod schedule;
 pub mod settings;
 pub mod snapshot;
+pub mod sweep;
 pub mod toy;
 pub mod train;
 #[cfg(feature = "web-cpu")]

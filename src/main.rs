@@ -32,6 +32,10 @@ enum Command {
     Equiv(EquivArgs),
     /// Train any set of runs in lockstep and write per-step metrics as CSV or JSON.
     Train(TrainArgs),
+    /// Train a grid of runs (η × λ, optionally with their twins) in lockstep and write, per
+    /// run, the intrinsic LR λη, the angular update it settled at against √(2ηλ/(1+γ)), and
+    /// its final test accuracy.
+    Sweep(SweepArgs),
     /// Print the settings' keys, ranges and defaults as the page's module (www/settings.gen.js).
     Schema,
 }
@@ -100,10 +104,40 @@ struct EquivArgs {
     json: bool,
 }
 
+/// A sweep's grid (the page's `sweep_eta`, `sweep_wd`, `sweep_twins`).
+#[derive(Args, Clone, Default)]
+struct Grid {
+    /// Train one run per η of this list (up to 8), for each λ of --sweep-wd.
+    #[arg(long, value_delimiter = ',')]
+    sweep_eta: Vec<f64>,
+    /// Train one run per λ of this list (up to 8), for each η of --sweep-eta.
+    #[arg(long, value_delimiter = ',')]
+    sweep_wd: Vec<f64>,
+    /// Give each grid point its exponential-LR twin (no WD).
+    #[arg(long)]
+    sweep_twins: bool,
+}
+
+#[derive(Args)]
+struct SweepArgs {
+    #[command(flatten)]
+    common: Common,
+    #[command(flatten)]
+    grid: Grid,
+    /// Output file (.csv or .json); standard output when absent.
+    #[arg(long, short)]
+    out: Option<PathBuf>,
+    /// Output format when writing to standard output.
+    #[arg(long, value_enum, default_value_t = Format::Csv)]
+    format: Format,
+}
+
 #[derive(Args)]
 struct TrainArgs {
     #[command(flatten)]
     common: Common,
+    #[command(flatten)]
+    grid: Grid,
     /// Add a step-decay run C (with WD) at these steps, and its twin D.
     #[arg(long, value_delimiter = ',')]
     milestones: Vec<u64>,
@@ -156,6 +190,7 @@ fn experiment(
     c: &Common,
     init: Init,
     schedule: Option<(&[u64], f64, TexpKind)>,
+    grid: &Grid,
 ) -> Result<Experiment, ExplrError> {
     let norm = Norm::parse(&c.norm)?;
     let settings = Settings {
@@ -196,6 +231,9 @@ fn experiment(
             Dtype::F32 => Precision::F32,
             Dtype::F64 => Precision::F64,
         },
+        sweep_eta: grid.sweep_eta.clone(),
+        sweep_wd: grid.sweep_wd.clone(),
+        sweep_twins: grid.sweep_twins,
     };
     let mut exp = settings.to_experiment()?;
     exp.net.norm = norm;
@@ -272,7 +310,7 @@ fn init_text(init: Init, exp: &Experiment) -> &'static str {
 }
 
 fn equiv(a: EquivArgs) -> Result<(), ExplrError> {
-    let exp = experiment(&a.common, a.init, None)?;
+    let exp = experiment(&a.common, a.init, None, &Grid::default())?;
     let init = init_text(a.init, &exp);
     let h = exp.hyper;
     let mut ls = lockstep(&a.common, exp)?;
@@ -375,7 +413,7 @@ fn csv_rows(m: &StepMetrics, labels: &[String], w: &mut dyn Write) -> std::io::R
     for (r, label) in m.runs.iter().zip(labels) {
         writeln!(
             w,
-            "{},\"{}\",{},{},{},{},{},{},{},{},{},{},{},{},{},{},{}",
+            "{},\"{}\",{},{},{},{},{},{},{},{},{},{},{},{},{},{},{},{},{}",
             m.step,
             label,
             r.loss,
@@ -392,20 +430,18 @@ fn csv_rows(m: &StepMetrics, labels: &[String], w: &mut dyn Write) -> std::io::R
             r.angle,
             r.prob_diff,
             opt(r.test_loss),
-            opt(r.test_accuracy)
+            opt(r.test_accuracy),
+            r.angular_update,
+            r.equilibrium_angular_update
         )?;
     }
     Ok(())
 }
 
-fn train(a: TrainArgs) -> Result<(), ExplrError> {
-    let schedule =
-        (!a.milestones.is_empty()).then_some((a.milestones.as_slice(), a.factor, a.texp));
-    let exp = experiment(&a.common, a.init, schedule)?;
-    let labels: Vec<String> = exp.runs.iter().map(|r: &RunSpec| r.label.clone()).collect();
-    let arch = exp.net.arch;
-    // The output is checked and opened before any training: a bad path fails at once.
-    let json = match &a.out {
+/// Whether to write JSON, and the writer: `--out` named .csv or .json, or standard output in
+/// `format`.
+fn output(path: Option<&PathBuf>, format: Format) -> Result<(bool, Box<dyn Write>), ExplrError> {
+    let json = match path {
         Some(p) => match p
             .extension()
             .and_then(|e| e.to_str())
@@ -420,14 +456,80 @@ fn train(a: TrainArgs) -> Result<(), ExplrError> {
                 )));
             }
         },
-        None => a.format == Format::Json,
+        None => format == Format::Json,
     };
-    let mut out: Box<dyn Write> = match &a.out {
+    let out: Box<dyn Write> = match path {
         Some(p) => Box::new(std::io::BufWriter::new(std::fs::File::create(p).map_err(
             |e| ExplrError::Data(format!("cannot write {}: {e}", p.display())),
         )?)),
         None => Box::new(std::io::BufWriter::new(std::io::stdout())),
     };
+    Ok((json, out))
+}
+
+/// Columns of `explr sweep`'s CSV, one row per run.
+const SWEEP_COLUMNS: &str =
+    "run,eta,wd,intrinsic_lr,twin,angular_update,predicted_angular_update,loss,test_accuracy";
+
+fn sweep(a: SweepArgs) -> Result<(), ExplrError> {
+    let exp = experiment(&a.common, Init::Exact, None, &a.grid)?;
+    let (json, mut out) = output(a.out.as_ref(), a.format)?;
+    let io = |e: std::io::Error| ExplrError::Data(format!("cannot write the output: {e}"));
+    let steps = a.common.steps;
+    let mut summary = explr::sweep::SweepSummary::new(&exp, steps);
+    let mut ls = lockstep(&a.common, exp)?;
+    eprintln!(
+        "sweeping {} runs × {} steps; angular updates averaged over the last {} steps",
+        ls.experiment().runs.len(),
+        steps,
+        steps / 4
+    );
+    let started = std::time::Instant::now();
+    run_steps(&mut ls, steps, |m| {
+        summary.add(m);
+        Ok(())
+    })?;
+    eprintln!(
+        "{:.1} steps/s ({} runs stacked)",
+        steps as f64 / started.elapsed().as_secs_f64(),
+        ls.experiment().runs.len()
+    );
+    let points = summary.points();
+    if json {
+        let doc =
+            serde_json::json!({ "experiment": ls.experiment(), "steps": steps, "runs": points });
+        writeln!(out, "{doc}").map_err(io)?;
+    } else {
+        writeln!(out, "{SWEEP_COLUMNS}").map_err(io)?;
+        let opt = |v: Option<f64>| v.map(|x| x.to_string()).unwrap_or_default();
+        for p in &points {
+            writeln!(
+                out,
+                "\"{}\",{},{},{},{},{},{},{},{}",
+                p.label,
+                p.eta,
+                p.wd,
+                p.intrinsic_lr,
+                p.twin,
+                p.angular_update,
+                p.predicted,
+                p.loss,
+                opt(p.test_accuracy)
+            )
+            .map_err(io)?;
+        }
+    }
+    out.flush().map_err(io)
+}
+
+fn train(a: TrainArgs) -> Result<(), ExplrError> {
+    let schedule =
+        (!a.milestones.is_empty()).then_some((a.milestones.as_slice(), a.factor, a.texp));
+    let exp = experiment(&a.common, a.init, schedule, &a.grid)?;
+    let labels: Vec<String> = exp.runs.iter().map(|r: &RunSpec| r.label.clone()).collect();
+    let arch = exp.net.arch;
+    // The output is checked and opened before any training: a bad path fails at once.
+    let (json, mut out) = output(a.out.as_ref(), a.format)?;
     let io = |e: std::io::Error| ExplrError::Data(format!("cannot write the output: {e}"));
     let mut ls = lockstep(&a.common, exp)?;
     eprintln!(
@@ -470,6 +572,7 @@ fn main() -> ExitCode {
     let result = match cli.command {
         Command::Equiv(a) => equiv(a),
         Command::Train(a) => train(a),
+        Command::Sweep(a) => sweep(a),
         Command::Schema => {
             print!("{}", explr::settings::Settings::js_module());
             Ok(())

@@ -36,6 +36,15 @@ pub struct RunMetrics {
     pub test_accuracy: Option<f64>,
     /// Test loss, on evaluation steps.
     pub test_loss: Option<f64>,
+    /// Angular update Δ_t = angle(θ_t, θ_{t+1}) (rad) of the whole hidden (scale-invariant)
+    /// set over this step.
+    pub angular_update: f64,
+    /// Angular update of each hidden weight tensor (each its own scale-invariant group under a
+    /// per-layer norm), in the net's parameter order.
+    pub layer_angular_updates: Vec<f64>,
+    /// Predicted equilibrium angular update √(2ηλ/(1+γ)) of the weight-decay run this run is
+    /// (or is compared with), at this step's η (0 without weight decay).
+    pub equilibrium_angular_update: f64,
 }
 
 /// Metrics of every run after one step.
@@ -78,6 +87,12 @@ pub struct RunInputs<'a> {
     pub sq_norms: &'a [f64],
     /// Test logits and labels, on evaluation steps.
     pub test: Option<(&'a [f64], &'a [u8])>,
+    /// Stored hidden weights of the run before the step (any stored scale: angles ignore it).
+    pub prev_weights: &'a [f64],
+    /// Length of each hidden weight tensor within `weights`, in order.
+    pub groups: &'a [usize],
+    /// Predicted equilibrium angular update (see [`RunMetrics::equilibrium_angular_update`]).
+    pub equilibrium: f64,
 }
 
 /// One run's metrics after a step, or None if its loss or weights are not finite.
@@ -121,7 +136,29 @@ pub fn run_metrics(x: &RunInputs) -> Option<RunMetrics> {
         ln_stored_scale: x.ln_stored,
         test_accuracy,
         test_loss,
+        angular_update: angle(x.prev_weights, x.weights),
+        layer_angular_updates: groups(x.groups, x.prev_weights)
+            .zip(groups(x.groups, x.weights))
+            .map(|(a, b)| angle(a, b))
+            .collect(),
+        equilibrium_angular_update: x.equilibrium,
     })
+}
+
+/// `v` cut into consecutive slices of the given lengths.
+fn groups<'a>(lens: &'a [usize], v: &'a [f64]) -> impl Iterator<Item = &'a [f64]> + 'a {
+    lens.iter().scan(0, move |at, &n| {
+        let g = v.get(*at..*at + n)?;
+        *at += n;
+        Some(g)
+    })
+}
+
+/// The equilibrium angular update √(2ηλ/(1+γ)) of SGD with momentum γ and weight decay λ at
+/// LR η on a scale-invariant weight group (Wan et al. 2020; Kosson et al. 2023): where weight
+/// decay's shrinking and the gradient's growth of ‖θ‖ balance.
+pub fn equilibrium_angular_update(eta: f64, wd: f64, momentum: f64) -> f64 {
+    (2.0 * eta * wd / (1.0 + momentum)).sqrt()
 }
 
 /// The exported columns, one row per step and run, for the page's CSV and `explr train`
@@ -145,6 +182,8 @@ pub const CSV_COLUMNS: &[&str] = &[
     "prob_diff",
     "test_loss",
     "test_accuracy",
+    "angular_update",
+    "equilibrium_angular_update",
 ];
 
 /// Mean cross-entropy and accuracy of `logits` ([n, k] row-major) against `labels`.

@@ -101,6 +101,12 @@ pub struct Settings {
     pub chaos: bool,
     /// Float precision (WebGPU computes in f32 only).
     pub precision: Precision,
+    /// A sweep's LRs η (empty: η alone); with `sweep_wd` the grid η × λ.
+    pub sweep_eta: Vec<f64>,
+    /// A sweep's weight decays λ (empty: λ alone).
+    pub sweep_wd: Vec<f64>,
+    /// Whether each grid point of a sweep gets its exponential-LR twin.
+    pub sweep_twins: bool,
 }
 
 impl Default for Settings {
@@ -121,6 +127,9 @@ impl Default for Settings {
             seed: 1,
             chaos: true,
             precision: Precision::F64,
+            sweep_eta: Vec::new(),
+            sweep_wd: Vec::new(),
+            sweep_twins: false,
         }
     }
 }
@@ -139,6 +148,8 @@ pub enum FieldKind {
     Bool,
     /// Up to 8 whole numbers in [min, max].
     List,
+    /// Up to 8 real numbers in [min, max] (may be empty).
+    Numbers,
 }
 
 /// One setting's key, kind and range (its default is [`Settings::default`]'s).
@@ -205,6 +216,15 @@ pub const FIELDS: &[Field] = &[
         values: &[],
     },
     one_of("precision", &["f64", "f32"]),
+    num("sweep_eta", FieldKind::Numbers, 1e-4, 1.0),
+    num("sweep_wd", FieldKind::Numbers, 1e-6, 0.05),
+    Field {
+        key: "sweep_twins",
+        kind: FieldKind::Bool,
+        min: None,
+        max: None,
+        values: &[],
+    },
 ];
 
 impl Settings {
@@ -252,6 +272,32 @@ impl Settings {
             }
         }
         Hyper::new(self.eta, self.wd, self.momentum)?;
+        if self.is_sweep() {
+            for (key, list) in [("sweep_eta", &self.sweep_eta), ("sweep_wd", &self.sweep_wd)] {
+                if list.len() > 8 {
+                    return Err(ExplrError::OutOfRange(format!(
+                        "{key}: {} values, expected up to 8",
+                        list.len()
+                    )));
+                }
+                for &v in list.iter() {
+                    range(key, v)?;
+                }
+            }
+            if self.schedule != ScheduleChoice::Constant {
+                return Err(ExplrError::Unsupported(
+                    "a sweep trains constant-LR runs: set schedule = constant".into(),
+                ));
+            }
+            let (etas, wds) = self.grid();
+            for &eta in &etas {
+                for &wd in &wds {
+                    Hyper::new(eta, wd, self.momentum).map_err(|e| {
+                        ExplrError::OutOfRange(format!("sweep point η = {eta}, λ = {wd}: {e}"))
+                    })?;
+                }
+            }
+        }
         if self.norm == NormChoice::Instance && self.dataset != DatasetKind::Mnist {
             return Err(ExplrError::Unsupported(
                 "norm = instance needs image feature maps: use it with dataset = mnist".into(),
@@ -260,8 +306,26 @@ impl Settings {
         Ok(())
     }
 
+    /// Whether these settings describe a sweep (a grid of η or λ).
+    pub fn is_sweep(&self) -> bool {
+        !(self.sweep_eta.is_empty() && self.sweep_wd.is_empty())
+    }
+
+    /// A sweep's grid: its η values (η alone if none) and λ values (λ alone if none).
+    pub fn grid(&self) -> (Vec<f64>, Vec<f64>) {
+        let or = |list: &[f64], one: f64| {
+            if list.is_empty() {
+                vec![one]
+            } else {
+                list.to_vec()
+            }
+        };
+        (or(&self.sweep_eta, self.eta), or(&self.sweep_wd, self.wd))
+    }
+
     /// The experiment these settings describe: runs A (WD, fixed LR) and B (its exponential
-    /// twin); with step decay C and D; with `chaos` the control A′. Checks first.
+    /// twin); with step decay C and D; with `chaos` the control A′; for a sweep, one run per
+    /// grid point (and its twin with `sweep_twins`), without A′. Checks first.
     pub fn to_experiment(&self) -> Result<Experiment, ExplrError> {
         self.validate()?;
         // Runs A and B, then the experiment's own builders for the CNN and for C, D.
@@ -269,6 +333,7 @@ impl Settings {
         exp.hyper = Hyper::new(self.eta, self.wd, self.momentum)?;
         exp.runs[0].kind = RunKind::WeightDecay {
             schedule: Schedule::Constant { eta: self.eta },
+            wd: None,
         };
         if self.init == InitChoice::Naive {
             exp.runs[1] = RunSpec {
@@ -289,7 +354,10 @@ impl Settings {
             milestones.dedup();
             exp = exp.with_step_decay(milestones, self.factor, self.texp == TexpChoice::Exact);
         }
-        if self.chaos {
+        if self.is_sweep() {
+            let (etas, wds) = self.grid();
+            exp = exp.sweep(&etas, &wds, self.sweep_twins)?;
+        } else if self.chaos {
             exp.runs.push(RunSpec {
                 label: "A′: A from weights 1 ulp apart".into(),
                 kind: RunKind::Perturbed { of: 0 },
@@ -357,6 +425,14 @@ impl Settings {
                         .split(',')
                         .filter(|s| !s.is_empty())
                         .map(|s| s.parse::<u64>().ok())
+                        .collect();
+                    serde_json::json!(items.ok_or_else(bad)?)
+                }
+                FieldKind::Numbers => {
+                    let items: Option<Vec<f64>> = raw
+                        .split(',')
+                        .filter(|s| !s.is_empty())
+                        .map(parse_decimal)
                         .collect();
                     serde_json::json!(items.ok_or_else(bad)?)
                 }

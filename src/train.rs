@@ -48,6 +48,8 @@ pub struct Lockstep {
     /// Weight decay of each run as a [R, 1] column (None when every run is WD-free).
     wd: Option<Tensor<2>>,
     step: u64,
+    /// Each run's stored hidden weights before the last step (for angular updates).
+    prev_hidden: Vec<Vec<f64>>,
     test_x: Tensor<4>,
     /// A fixed training batch whose batch-norm statistics evaluate decision-boundary grids.
     reference_x: Tensor<4>,
@@ -142,6 +144,22 @@ impl Lockstep {
             .any(|&w| w != 0.0)
             .then(|| column(&wds, &device, p));
         let test_x = images(&test.features, test.len(), test.sample_shape, &device, p);
+        let prev_hidden = exp
+            .runs
+            .iter()
+            .map(|spec| {
+                values
+                    .iter()
+                    .zip(net.params())
+                    .filter(|(_, info)| info.hidden)
+                    .flat_map(|(v, _)| v.iter())
+                    .map(|&x| match spec.kind {
+                        RunKind::Perturbed { .. } => next_up(x, p),
+                        _ => x,
+                    })
+                    .collect()
+            })
+            .collect();
         let ref_n = train.len().min(256);
         let (rx, _) = train.gather(&(0..ref_n).collect::<Vec<_>>());
         let reference_x = images(&rx, ref_n, train.sample_shape, &device, p);
@@ -157,6 +175,7 @@ impl Lockstep {
             state,
             wd,
             step: 0,
+            prev_hidden,
             test_x,
             reference_x,
         })
@@ -218,6 +237,18 @@ impl Lockstep {
         snap: &crate::snapshot::Snapshot,
     ) -> Result<(), ExplrError> {
         self.order.seek(snap.order.0, snap.order.1)?;
+        let mut at = 0;
+        let mut prev = vec![Vec::new(); self.runs.len()];
+        for (t, info) in params.iter().zip(self.net.params()) {
+            let [r, len] = t.dims();
+            if info.hidden {
+                for (i, row) in snap.values[at..at + r * len].chunks(len).enumerate() {
+                    prev[i].extend_from_slice(row);
+                }
+            }
+            at += r * len;
+        }
+        self.prev_hidden = prev;
         self.params = params;
         self.state.velocity = velocity;
         self.step = snap.step;
@@ -443,9 +474,13 @@ impl Lockstep {
             ));
         }
         let t = p.step;
+        let groups: Vec<usize> = info.iter().filter(|p| p.hidden).map(|p| p.len).collect();
+        let momentum = self.exp.hyper.momentum;
         let mut out = Vec::with_capacity(runs);
         for i in 0..runs {
             let r = self.runs[i].reference;
+            let equilibrium =
+                metrics::equilibrium_angular_update(p.ln_lrs[r].exp(), self.runs[r].wd, momentum);
             let ln_pred = match &mut self.runs[i].predicted {
                 Some(pred) => pred.ln_scale(t),
                 None => 0.0,
@@ -465,6 +500,9 @@ impl Lockstep {
                 ln_norm_prev: self.runs[i].ln_norm_prev,
                 sq_norms: &sq_norms[i],
                 test: tests[i].map(|logits| (logits, self.test.labels.as_slice())),
+                prev_weights: &self.prev_hidden[i],
+                groups: &groups,
+                equilibrium,
             });
             out.push(m.ok_or_else(|| {
                 ExplrError::NonFinite(format!(
@@ -476,6 +514,7 @@ impl Lockstep {
         for (run, m) in self.runs.iter_mut().zip(&out) {
             run.ln_norm_prev = m.ln_weight_norm;
         }
+        self.prev_hidden = weights;
         Ok(StepMetrics { step: t, runs: out })
     }
 

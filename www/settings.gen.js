@@ -18,7 +18,9 @@ export const SCHEMA = {
     "angle",
     "prob_diff",
     "test_loss",
-    "test_accuracy"
+    "test_accuracy",
+    "angular_update",
+    "equilibrium_angular_update"
   ],
   "defaults": {
     "batch": 64,
@@ -37,6 +39,9 @@ export const SCHEMA = {
     "precision": "f64",
     "schedule": "constant",
     "seed": 1,
+    "sweep_eta": [],
+    "sweep_twins": false,
+    "sweep_wd": [],
     "texp": "exact",
     "wd": 0.0005
   },
@@ -148,6 +153,22 @@ export const SCHEMA = {
         "f64",
         "f32"
       ]
+    },
+    {
+      "key": "sweep_eta",
+      "kind": "numbers",
+      "max": 1.0,
+      "min": 0.0001
+    },
+    {
+      "key": "sweep_wd",
+      "kind": "numbers",
+      "max": 0.05,
+      "min": 1e-6
+    },
+    {
+      "key": "sweep_twins",
+      "kind": "bool"
     }
   ],
   "toy": {

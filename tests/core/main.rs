@@ -10,6 +10,7 @@ mod batchnorm;
 mod cli;
 mod common;
 mod data;
+mod equilibrium;
 mod math;
 mod settings;
 mod snapshot;

@@ -19,6 +19,8 @@ fn value() -> impl Strategy<Value = String> {
         Just("0x1A".to_string()),
         Just("1e400".to_string()),
         Just("300,600".to_string()),
+        Just("0.05,0.2".to_string()),
+        Just("0.0005,0.002,0.3".to_string()),
         Just(",,,".to_string()),
         Just("18446744073709551616".to_string()),
         prop::sample::select(vec![
@@ -143,6 +145,21 @@ fn the_page_and_the_cli_build_the_same_experiment() {
             ],
         ),
         (
+            vec![
+                ("sweep_eta", "0.05,0.2"),
+                ("sweep_wd", "0.0005,0.002"),
+                ("sweep_twins", "1"),
+            ],
+            vec![
+                "--sweep-eta",
+                "0.05,0.2",
+                "--sweep-wd",
+                "0.0005,0.002",
+                "--sweep-twins",
+                "--chaos",
+            ],
+        ),
+        (
             vec![("dataset", "mnist"), ("norm", "instance"), ("chaos", "0")],
             vec!["--dataset", "mnist", "--norm", "instance"],
         ),
@@ -169,4 +186,51 @@ fn the_pages_copy_of_the_schema_is_up_to_date() {
         Settings::js_module(),
         "www/settings.gen.js is stale: run `cargo run --release -- schema > www/settings.gen.js`"
     );
+}
+
+#[test]
+fn a_sweep_is_a_grid_of_runs_each_with_its_own_eta_and_wd() {
+    let pairs = [
+        ("sweep_eta", "0.05,0.2"),
+        ("sweep_wd", "0.0005,0.002,0.001"),
+    ];
+    let exp = Settings::from_pairs(pairs)
+        .unwrap()
+        .to_experiment()
+        .unwrap();
+    assert_eq!(exp.runs.len(), 6, "2 η × 3 λ, no twins, no A′");
+    let plan = exp.run_plan(5).unwrap();
+    assert_eq!(plan.wd, 0.001);
+    assert_eq!(exp.runs[5].label, "η=0.2 λ=0.001");
+    let twins = Settings::from_pairs([("sweep_wd", "0.0005,0.002"), ("sweep_twins", "1")])
+        .unwrap()
+        .to_experiment()
+        .unwrap();
+    assert_eq!(twins.runs.len(), 4, "η alone × 2 λ, each with its twin");
+    let twin = twins.run_plan(3).unwrap();
+    assert_eq!((twin.wd, twin.reference), (0.0, 2));
+    let base = twins.run_plan(2).unwrap();
+    assert_eq!(base.wd, 0.002, "the twin's own reference keeps its λ");
+    for (pairs, says) in [
+        (
+            vec![("sweep_eta", "0.1,0.2"), ("schedule", "step")],
+            "schedule = constant",
+        ),
+        (
+            vec![("sweep_wd", "0.05"), ("eta", "1")],
+            "sweep point η = 1, λ = 0.05",
+        ),
+        (
+            vec![("sweep_eta", "0.1,0.1,0.1,0.1,0.1,0.1,0.1,0.1,0.1")],
+            "expected up to 8",
+        ),
+        (vec![("sweep_wd", "0")], "sweep_wd = 0"),
+        (vec![("sweep_eta", "2")], "sweep_eta = 2"),
+    ] {
+        let err = Settings::from_pairs(pairs.iter().copied())
+            .and_then(|s| s.to_experiment())
+            .unwrap_err()
+            .to_string();
+        assert!(err.contains(says), "{pairs:?}: {err}");
+    }
 }

@@ -49,6 +49,7 @@ fn fast_overflow(rescale_log2: f64) -> explr::Experiment {
     exp.hyper = explr::Hyper::new(0.5, 0.2, 0.0).unwrap();
     exp.runs[0].kind = explr::RunKind::WeightDecay {
         schedule: explr::schedule::Schedule::Constant { eta: 0.5 },
+        wd: None,
     };
     exp.rescale_log2 = rescale_log2;
     exp
