@@ -16,6 +16,8 @@ const arg = (name) => (process.argv.includes(name) ? process.argv[process.argv.i
 const steps = Number(arg('--steps')) || 200;
 const playSecs = Number(arg('--play')) || 20;
 const extra = arg('--query') ? `&${arg('--query')}` : '';
+/** Which parts to run (`--parts engines,stacked,auto,responsive`; all by default). */
+const parts = (arg('--parts') || 'engines,stacked,auto,responsive').split(',');
 const assets = join(ROOT, 'dist', 'assets');
 const wasmFiles = readdirSync(assets).filter((f) => f.endsWith('.wasm'));
 if (!wasmFiles.length) {
@@ -53,7 +55,7 @@ async function rate(page, n, secs = 120) {
 }
 
 const server = await serve();
-for (const [backend, dataset, n] of [['cpu', 'circles', steps], ['cpu', 'mnist', 20], ['webgpu', 'circles', 60], ['webgpu', 'mnist', 6]]) {
+for (const [backend, dataset, n] of !parts.includes('engines') ? [] : [['cpu', 'circles', steps], ['cpu', 'mnist', 20], ['webgpu', 'circles', 60], ['webgpu', 'mnist', 6]]) {
   await withBrowser({ webgpu: backend === 'webgpu' }, async (browser) => {
     const page = await browser.newPage();
     const t0 = Date.now();
@@ -82,8 +84,29 @@ for (const [backend, dataset, n] of [['cpu', 'circles', steps], ['cpu', 'mnist',
   });
 }
 
+// Stacked runs: sweeps of 2, 16 and 64 runs of the default MLP, trained in one graph.
+const GRIDS = {
+  2: 'sweep_eta=0.1,0.2&sweep_wd=0.0005',
+  16: 'sweep_eta=0.05,0.1,0.2,0.4&sweep_wd=0.00025,0.0005,0.001,0.002',
+  64: 'sweep_eta=0.02,0.03,0.05,0.07,0.1,0.14,0.2,0.3&sweep_wd=0.0001,0.00015,0.00025,0.00035,0.0005,0.0007,0.001,0.0014',
+};
+for (const backend of parts.includes('stacked') ? ['cpu', 'webgpu'] : []) {
+  await withBrowser({ webgpu: backend === 'webgpu' }, async (browser) => {
+    for (const [runs, grid] of Object.entries(GRIDS)) {
+      const page = await browser.newPage();
+      await page.goto(`${server.origin}/?backend=${backend}&${grid}&speed=10${extra}`);
+      await ready(page, 300000);
+      if (backend === 'webgpu') await page.waitForSelector('#badge[data-backend="webgpu"]', { timeout: 300000 });
+      const r = await rate(page, backend === 'webgpu' ? 40 : 400, 60);
+      const precision = await page.evaluate(() => document.body.dataset.precision);
+      console.log(`stacked ${backend.padEnd(6)} ${String(runs).padStart(2)} runs (${precision}): ${r.toFixed(1)} steps/s, ${(r * runs).toFixed(0)} run-steps/s`);
+      await page.close();
+    }
+  });
+}
+
 // auto: where WebGPU is present, bring it up, time both engines, decide.
-await withBrowser({ webgpu: true }, async (browser) => {
+if (parts.includes('auto')) await withBrowser({ webgpu: true }, async (browser) => {
   const page = await browser.newPage();
   const t0 = Date.now();
   await page.goto(`${server.origin}/?speed=10${extra}`);
@@ -100,7 +123,7 @@ await withBrowser({ webgpu: true }, async (browser) => {
   }
 });
 
-await withBrowser({ webgpu: false }, async (browser) => {
+if (parts.includes('responsive')) await withBrowser({ webgpu: false }, async (browser) => {
   for (const speed of [1, 10, 100]) {
     const page = await browser.newPage();
     await page.goto(`${server.origin}/?backend=cpu&speed=${speed}${extra}`);

@@ -23,6 +23,7 @@ export function csvText(store, runs, settings, engine) {
         cell(Math.exp(v.ln_lr)), cell(Math.exp(v.ln_weight_norm)), cell(Math.exp(v.ln_effective_lr)),
         cell(Math.exp(v.ln_scale_measured)), cell(Math.exp(v.ln_scale_predicted)),
         cell(v.rel_weight_error), cell(v.angle), cell(v.prob_diff), cell(v.test_loss), cell(v.test_accuracy),
+        cell(v.angular_update), cell(v.equilibrium_angular_update),
       ].join(','));
     });
   }

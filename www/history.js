@@ -7,6 +7,7 @@
 export const COLUMNS = [
   'loss', 'accuracy', 'ln_lr', 'ln_weight_norm', 'ln_effective_lr', 'ln_scale_measured', 'ln_scale_predicted',
   'rel_weight_error', 'angle', 'prob_diff', 'ln_stored_scale', 'test_loss', 'test_accuracy',
+  'angular_update', 'equilibrium_angular_update',
 ];
 
 /** Bytes of f64 columns the history may hold, whatever the number of steps. */

@@ -7,13 +7,14 @@
 // on (it runs at most two messages ahead). So the page answers within a frame at any speed and
 // any history length.
 import 'uplot/dist/uPlot.min.css';
-import { FIELDS, crossCheck, defaults, fromQuery, resolvePrecision, runInfo, settingsOf, toQuery } from './state.js';
+import { FIELDS, crossCheck, defaults, fromQuery, isSweep, resolvePrecision, runInfo, settingsOf, toQuery } from './state.js';
 import { Plots, drawSwatch, fmt } from './plots.js';
 import { History } from './history.js';
 import { csvText } from './export.js';
 import { theoryPanel } from './theory.js';
 import { PRESETS } from './presets.js';
 import { drawBoundaries } from './boundary.js';
+import { SweepView } from './sweep.js';
 import { chaosNote, explanation, readout } from './explain.js';
 import { drawToy, drawToyCurves, toySummary } from './toy.js';
 import { adapterInfo, cpuWorker, gpuIsFaster, workerFor } from './engines.js';
@@ -39,6 +40,11 @@ let lastBoundary = 0;
 /** How long the last decision-boundary grid took, request to answer (ms). */
 let boundaryMs = 0;
 let lastTheory = 0;
+/** The sweep view (small multiples, λη plot) when the settings are a sweep. */
+let sweepView = null;
+let lastSweep = 0;
+/** Smoothed angular update of each run (exponential average over ≈ 100 steps). */
+let smoothed = [];
 let toyWorker = null;
 /** After a fallback: {steps, play} to replay on the new backend, so no progress is lost. */
 let resume = null;
@@ -153,6 +159,9 @@ function restart(backend = null, replay = null, precision = null) {
   experiment = null;
   store = null;
   plots = null;
+  sweepView = null;
+  smoothed = [];
+  $('sweep-section').hidden = true;
   $('plots').replaceChildren();
   $('legend').replaceChildren();
   $('stepcount').textContent = 'step 0';
@@ -396,7 +405,13 @@ function frame() {
     document.body.dataset.steps = String(last.step);
     if (t0 - lastTheory > 250) {
       lastTheory = t0;
-      $('theory').replaceChildren(theoryPanel(state, constants, last, runs));
+      $('theory').replaceChildren(theoryPanel(state, constants, last, runs, smoothed));
+    }
+    // The sweep view reads the whole kept history: redrawn at most twice a second, and less
+    // often if it ever took longer than a frame's share.
+    if (sweepView && t0 - lastSweep > Math.max(500, 20 * sweepView.drawMs)) {
+      lastSweep = t0;
+      sweepView.draw(store);
     }
     if (t0 - lastRate.t > 1000) {
       const rate = ((last.step - lastRate.steps) * 1000) / (t0 - lastRate.t);
@@ -423,6 +438,8 @@ function onWorker(m) {
       runs = runInfo(exp);
       store = new History(runs.length);
       plots = new Plots($('plots'), runs, { view, invariant: state.norm !== 'none' });
+      sweepView = isSweep(state) && view !== 'embed' ? new SweepView($('sweep-section'), exp) : null;
+      $('sweep-section').hidden = !sweepView;
       renderLegend();
       engine = { backend: m.backend, precision: exp.precision, adapter: m.adapter };
       setBadge(badgeText(), m.backend);
@@ -439,7 +456,7 @@ function onWorker(m) {
       }
       if (pendingSteps > 0) worker.postMessage({ type: 'step', steps: pendingSteps });
       pendingSteps = 0;
-      $('boundaries-section').hidden = state.dataset === 'mnist';
+      $('boundaries-section').hidden = state.dataset === 'mnist' || isSweep(state);
       requestBoundary(true);
       $('theory').replaceChildren(theoryPanel(state, constants, null, runs));
       if (playing) worker.postMessage({ type: 'play', chunk: state.speed });
@@ -460,6 +477,11 @@ function onWorker(m) {
       break;
     case 'metrics': {
       store.append(m.steps);
+      for (const st of m.steps) {
+        st.runs.forEach((r, k) => {
+          smoothed[k] = smoothed[k] === undefined ? r.angular_update : smoothed[k] + 0.01 * (r.angular_update - smoothed[k]);
+        });
+      }
       plots.push(m.steps);
       if (m.paced) unacked += 1;
       if (m.gpu) gpuPerStep = m.gpu.dispatches / m.steps.length;
@@ -497,7 +519,7 @@ function stopped() {
 }
 
 function requestBoundary(force = false) {
-  if (state.dataset === 'mnist' || !engineReady || view === 'embed') return;
+  if (state.dataset === 'mnist' || !engineReady || view === 'embed' || isSweep(state)) return;
   const now = performance.now();
   // A grid costs what it costs on this engine (several training steps on a software GPU):
   // refresh at most every 0.5 s and never spend more than a tenth of the time on it.
@@ -709,6 +731,16 @@ window.__explr = {
   /** The PNG figure the export button downloads, as a Blob. */
   figure() {
     return plots.figure(settingsText());
+  },
+  /** Where that figure puts its panels (CSS px; the PNG is 2× this). */
+  figureLayout() {
+    return plots.layout(settingsText());
+  },
+  /** The sweep view's points (η, λ, λη, predicted and settled Δ, accuracy), drawn now. */
+  sweep() {
+    if (!sweepView) return null;
+    sweepView.draw(store);
+    return sweepView.summary();
   },
   /** What each chart draws now: key, last step, each run's last value. */
   charts() {

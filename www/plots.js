@@ -20,6 +20,8 @@ export const RUN_STYLES = [
 ];
 /** The rounding-chaos control A′: grey, dotted. */
 export const CONTROL_STYLE = { stroke: '#6b7280', width: 2, dash: [2, 4] };
+/** A predicted reference line (the equilibrium angular update): thin, black, dashed. */
+export const PREDICTION_STYLE = { stroke: '#111111', width: 1.5, dash: [6, 4] };
 
 /** Buckets per chart: at most twice as many points per run are drawn. */
 export const BUCKETS = 300;
@@ -28,6 +30,10 @@ const CHARTS_PER_FRAME = 2;
 
 const LOG10E = Math.LOG10E;
 const log10Floor = (v, floor) => (v === null || v === undefined || Number.isNaN(v) ? null : Math.log10(Math.max(v, floor)));
+/** log10 of a positive value, null for zero (no weight decay: no equilibrium) or missing. */
+const log10Positive = (v) => (typeof v === 'number' && v > 0 ? Math.log10(v) : null);
+/** Runs beyond which a chart leaves out its predicted lines (a sweep draws them per cell). */
+const MAX_PREDICTIONS = 4;
 
 /**
  * Chart definitions: key, title, unit (y axis label), log10 values or not, the value getter
@@ -53,17 +59,32 @@ export const CHARTS = [
     get: (r) => log10Floor(r.angle, 1e-18),
     only: (run) => run.reference !== run.index,
   },
+  {
+    key: 'angular',
+    title: () => 'Angular update per step Δₜ = ∠(wₜ, wₜ₊₁) — dashed: equilibrium √(2ηλ/(1+γ))',
+    unit: 'rad (log scale)',
+    log: true,
+    get: (r, run) => (run.role === 'prediction' ? log10Positive(r.equilibrium_angular_update) : log10Floor(r.angular_update, 1e-18)),
+    only: (run) => run.role !== 'control',
+    // The predicted equilibrium of each weight-decay run (a twin shares its run's).
+    extra: (runs) => {
+      const wd = runs.filter((r) => r.role === 'wd');
+      if (runs.length > 2 * MAX_PREDICTIONS) return [];
+      return wd.map((r) => ({ label: `Δ* of ${r.label.split(':')[0]}`, index: r.index, reference: r.index, role: 'prediction' }));
+    },
+  },
 ];
 
 /** Keys of the charts each view shows, in order. */
 export const VIEWS = {
-  normal: ['lr', 'wnorm', 'loss', 'efflr', 'acc', 'dist'],
-  lecture: ['lr', 'wnorm', 'loss', 'efflr', 'acc', 'dist'],
+  normal: ['lr', 'wnorm', 'loss', 'efflr', 'acc', 'dist', 'angular'],
+  lecture: ['lr', 'wnorm', 'loss', 'efflr', 'acc', 'dist', 'angular'],
   embed: ['lr', 'wnorm', 'loss', 'efflr'],
 };
 
 /** The style of run `run` ({index, role}). */
 export function styleOf(run) {
+  if (run.role === 'prediction') return PREDICTION_STYLE;
   return run.role === 'control' ? CONTROL_STYLE : RUN_STYLES[run.index % RUN_STYLES.length];
 }
 
@@ -101,9 +122,9 @@ export class Plots {
     this.resize();
   }
 
-  /** The runs chart `c` shows. */
+  /** The runs chart `c` shows, then its reference lines (predictions) if any. */
   shown(c) {
-    return this.runs.filter((r) => !c.only || c.only(r));
+    return [...this.runs.filter((r) => !c.only || c.only(r)), ...(c.extra ? c.extra(this.runs) : [])];
   }
 
   /**
@@ -247,24 +268,19 @@ export class Plots {
     for (const ch of this.charts) ch.plot.setSize({ width, height });
   }
 
+  /** Where `figure(caption)` puts its panels (see figureLayout). */
+  layout(caption) {
+    return figureLayout(this.charts.length, wrap(caption, 150).length);
+  }
+
   /**
    * One figure of every chart for slides and papers: titled panels with axis units, a legend
    * and `caption` (the settings), at `ratio`× resolution on an opaque white background.
    * Resolves to a PNG Blob.
    */
   async figure(caption, ratio = 2) {
-    const panelW = 560;
-    const panelH = 300;
-    const cols = Math.min(3, this.charts.length);
-    const rows = Math.ceil(this.charts.length / cols);
-    const pad = 16;
-    const titleH = 30;
-    const head = 56;
-    const legendH = 36;
     const captionLines = wrap(caption, 150);
-    const foot = 22 * captionLines.length + 16;
-    const W = cols * panelW + (cols + 1) * pad;
-    const H = head + rows * (panelH + titleH + pad) + legendH + foot;
+    const { W, H, panels, pad, titleH, legendH, foot, panelW, panelH } = this.layout(caption);
     const canvas = document.createElement('canvas');
     canvas.width = W * ratio;
     canvas.height = H * ratio;
@@ -280,8 +296,7 @@ export class Plots {
     document.body.append(host);
     try {
       for (const [i, ch] of this.charts.entries()) {
-        const x = pad + (i % cols) * (panelW + pad);
-        const y = head + Math.floor(i / cols) * (panelH + titleH + pad);
+        const { x, y } = panels[i];
         g.fillStyle = '#111';
         g.font = 'bold 16px system-ui, sans-serif';
         g.fillText(ch.title, x, y + 20);
@@ -319,6 +334,32 @@ export class Plots {
     captionLines.forEach((line, i) => g.fillText(line, pad, H - foot + 18 + 22 * i));
     return new Promise((resolve) => canvas.toBlob(resolve, 'image/png'));
   }
+}
+
+/**
+ * Where the figure puts `n` charts (CSS px; the PNG is `ratio`× this): up to three per row,
+ * each a title bar over a panel, under a heading and above the legend and `captionLines`
+ * lines of caption. `panels[i]` = {x, y, w, h} of chart i with its title.
+ */
+export function figureLayout(n, captionLines = 2) {
+  const panelW = 560;
+  const panelH = 300;
+  const cols = Math.min(3, n);
+  const rows = Math.ceil(n / cols);
+  const pad = 16;
+  const titleH = 30;
+  const head = 56;
+  const legendH = 36;
+  const foot = 22 * captionLines + 16;
+  const W = cols * panelW + (cols + 1) * pad;
+  const H = head + rows * (panelH + titleH + pad) + legendH + foot;
+  const panels = Array.from({ length: n }, (_, i) => ({
+    x: pad + (i % cols) * (panelW + pad),
+    y: head + Math.floor(i / cols) * (panelH + titleH + pad),
+    w: panelW,
+    h: panelH + titleH,
+  }));
+  return { W, H, panels, pad, titleH, head, legendH, foot, panelW, panelH };
 }
 
 const LOG_INCRS = [0.1, 0.2, 0.5, 1, 2, 5, 10, 20, 50, 100, 200, 500, 1000, 2000, 5000, 1e4, 2e4, 5e4, 1e5, 2e5, 5e5, 1e6];

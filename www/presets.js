@@ -7,5 +7,9 @@ export const PRESETS = {
   standard: { label: 'What breaks: affine + trained head', state: { net: 'standard' } },
   naive: { label: 'What breaks: naive initial momentum', state: { init: 'naive' } },
   mnist: { label: 'MNIST CNN', state: { dataset: 'mnist', norm: 'batch', batch: 64 } },
+  intrinsic: {
+    label: 'Intrinsic LR: a 4 × 4 sweep of η × λ',
+    state: { sweep_eta: [0.05, 0.1, 0.2, 0.4], sweep_wd: [0.00025, 0.0005, 0.001, 0.002], chaos: false },
+  },
   toy: { label: 'Toy: BN + WD never converges', state: { toy: 'bn_regression', toyeta: 0.5, toywd: 0.1, toysteps: 200 } },
 };

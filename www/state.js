@@ -95,6 +95,15 @@ function parseClean(key, raw, f) {
       const sorted = [...new Set(nums)].sort((a, b) => a - b);
       return { value: sorted };
     }
+    case 'numbers': {
+      // A sweep's values: up to 8 decimals in range; empty is no sweep along this axis.
+      const parts = raw.split(',').map((p) => p.trim()).filter((p) => p !== '');
+      const nums = parts.map((p) => (DECIMAL.test(p) ? Number(p) : NaN));
+      if (parts.length > 8 || nums.some((n) => !Number.isFinite(n) || n < f.min || n > f.max)) {
+        return { error: `${key}="${raw}" must be up to 8 numbers in [${f.min}, ${f.max}]; left out` };
+      }
+      return { value: [...new Set(nums)].sort((a, b) => a - b) };
+    }
     default:
       return { error: `${key}: unknown kind` };
   }
@@ -147,7 +156,31 @@ export function crossCheck(state) {
     state.wd = wd;
   }
   if (state.schedule === 'step' && state.milestones.length === 0) state.milestones = [...FIELDS.milestones.def];
+  if (isSweep(state)) {
+    if (state.schedule !== 'constant') {
+      out.push('a sweep trains constant-LR runs: schedule set to constant');
+      state.schedule = 'constant';
+    }
+    // Every grid point needs a real α: drop the λ (or η) values for which some point has none.
+    const etas = state.sweep_eta.length ? state.sweep_eta : [state.eta];
+    const keep = state.sweep_wd.filter((wd) => etas.every((eta) => wd <= maxWeightDecay(eta, state.momentum)));
+    if (keep.length < state.sweep_wd.length) {
+      out.push(`sweep: no real α for λ = ${state.sweep_wd.filter((w) => !keep.includes(w)).join(', ')} at the largest η (λη must be ≤ (1−√γ)²); left out`);
+      state.sweep_wd = keep;
+    }
+    const wds = state.sweep_wd.length ? state.sweep_wd : [state.wd];
+    const keepEta = state.sweep_eta.filter((eta) => wds.every((wd) => wd <= maxWeightDecay(eta, state.momentum)));
+    if (keepEta.length < state.sweep_eta.length) {
+      out.push(`sweep: no real α for η = ${state.sweep_eta.filter((e) => !keepEta.includes(e)).join(', ')} (λη must be ≤ (1−√γ)²); left out`);
+      state.sweep_eta = keepEta;
+    }
+  }
   return out;
+}
+
+/** Whether `state` describes a sweep (a grid of η or λ). */
+export function isSweep(state) {
+  return state.sweep_eta.length > 0 || state.sweep_wd.length > 0;
 }
 
 /** The largest weight decay λ for which α is real at (η, γ): (1−√γ)²/η. */

@@ -29,10 +29,10 @@ function bigExp(x, digits) {
 }
 
 /**
- * The panel for `state`, the theorem's `constants` (from the engine), the `last` step and the
- * `runs` ([{index, reference, role}]).
+ * The panel for `state`, the theorem's `constants` (from the engine), the `last` step, the
+ * `runs` ([{index, reference, role}]) and each run's `smoothed` angular update.
  */
-export function theoryPanel(state, constants, last, runs = []) {
+export function theoryPanel(state, constants, last, runs = [], smoothed = []) {
   const box = document.createElement('div');
   const p = (text) => {
     const e = document.createElement('p');
@@ -72,7 +72,28 @@ export function theoryPanel(state, constants, last, runs = []) {
       box.append(p(`A′ (A from weights 1 ulp apart): angle to A ${fmt(last.runs[control.index].angle)} rad.`));
     }
   }
+  if (state.wd > 0) box.append(...equilibrium(state, runs, smoothed));
   return box;
+}
+
+/**
+ * The equilibrium of the angular update: Δ* = √(2ηλ/(1+γ)) against A's (and B's) measured
+ * Δₜ, averaged over the last ≈ 100 steps, and what it means for the effective LR.
+ */
+function equilibrium(state, runs, smoothed) {
+  const predicted = Math.sqrt((2 * state.eta * state.wd) / (1 + state.momentum));
+  // Run A: the weight-decay run at the panel's η and λ (a sweep's runs have their own).
+  const a = runs.find((r) => r.role === 'wd' && r.label.startsWith('A'));
+  const b = runs.find((r) => r.role === 'twin' && a && r.reference === a.index);
+  const measured = [a, b].filter((r) => r && smoothed[r.index] !== undefined).map((r) => `${r.label.split(':')[0]} ${fmt(smoothed[r.index])}`);
+  const out = [
+    math(sup(mi('Δ'), mo('*')), mo('≈'), m('msqrt', row(mfrac(row(mn('2'), mi('η'), mi('λ')), row(mn('1'), mo('+'), mi('γ'))))), mo('='), mn(predicted.toPrecision(4)),
+      ...(measured.length ? [mspace(), mtext(`measured Δₜ (≈ 100-step mean): ${measured.join(', ')}`)] : [])),
+  ];
+  const e = document.createElement('p');
+  e.textContent = 'Δₜ is the angle the scale-invariant weights turn per step. It settles where weight decay’s shrinking of ‖w‖ balances the gradient’s growth of it (Wan et al. 2020) — which is why the effective LR η/‖w‖² levels off. B turns by exactly A’s angles with no weight decay at all: its growing LR does weight decay’s job.';
+  out.push(e);
+  return out;
 }
 
 function mspace() {

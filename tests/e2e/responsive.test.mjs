@@ -174,7 +174,8 @@ test('PNG export is one composed, opaque figure at 2× resolution', async () => 
   console.log(`figure: ${width}×${height} px, ${bytes.length} bytes`);
   assert.ok(width >= 3000 && height >= 1200, `${width}×${height}`);
   // Decode it in the page and check every pixel is opaque and the panels are not blank.
-  const check = await page.evaluate(async (b64) => {
+  const layout = await page.evaluate(() => window.__explr.figureLayout());
+  const check = await page.evaluate(async ({ b64, list, W }) => {
     const img = new Image();
     img.src = `data:image/png;base64,${b64}`;
     await img.decode();
@@ -186,21 +187,23 @@ test('PNG export is one composed, opaque figure at 2× resolution', async () => 
     const d = g.getImageData(0, 0, c.width, c.height).data;
     let transparent = 0;
     let dark = 0;
-    const panels = Array(6).fill(0);
+    const coloured = list.map(() => 0);
+    const ratio = c.width / W;
     for (let i = 0; i < d.length; i += 4) {
       if (d[i + 3] !== 255) transparent += 1;
       if (d[i] < 128 && d[i + 1] < 128 && d[i + 2] < 128) dark += 1;
-      // Coloured (run) pixels, per panel of the 3 × 2 grid below the title.
+      // Coloured (run) pixels, per panel of the figure's layout.
       const [r, g2, b] = [d[i], d[i + 1], d[i + 2]];
       if (Math.max(r, g2, b) - Math.min(r, g2, b) > 80) {
-        const px = (i / 4) % c.width;
-        const py = Math.floor(i / 4 / c.width);
-        const row = py < c.height * 0.45 ? 0 : py < c.height * 0.85 ? 1 : -1;
-        if (row >= 0) panels[row * 3 + Math.min(2, Math.floor((3 * px) / c.width))] += 1;
+        const px = ((i / 4) % c.width) / ratio;
+        const py = Math.floor(i / 4 / c.width) / ratio;
+        const k = list.findIndex((p) => px >= p.x && px < p.x + p.w && py >= p.y && py < p.y + p.h);
+        if (k >= 0) coloured[k] += 1;
       }
     }
-    return { transparent, dark, panels, pixels: d.length / 4 };
-  }, bytes.toString('base64'));
+    return { transparent, dark, panels: coloured, pixels: d.length / 4 };
+  }, { b64: bytes.toString('base64'), list: layout.panels, W: layout.W });
+  assert.equal(check.panels.length, 7, 'seven charts in the figure');
   assert.equal(check.transparent, 0, `${check.transparent} transparent pixels`);
   assert.ok(check.dark > check.pixels * 0.002, 'the figure has text and axes');
   check.panels.forEach((n, i) => assert.ok(n > 500, `panel ${i} has ${n} coloured pixels: no curves drawn`));

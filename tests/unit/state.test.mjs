@@ -2,7 +2,7 @@
 // round trips, the cross-checks, and the helpers that format values beyond f64.
 import { test } from 'node:test';
 import assert from 'node:assert/strict';
-import { FIELDS, defaults, fromQuery, maxWeightDecay, resolvePrecision, runInfo, settingsOf, toQuery } from '../../www/state.js';
+import { FIELDS, defaults, fromQuery, isSweep, maxWeightDecay, resolvePrecision, runInfo, settingsOf, toQuery } from '../../www/state.js';
 import { SCHEMA } from '../../www/settings.gen.js';
 import { fmtLog10 } from '../../www/format.js';
 import { History } from '../../www/history.js';
@@ -18,7 +18,7 @@ test('defaults serialize to an empty query and parse back', () => {
 test('every field round-trips through the query', () => {
   const s = { ...defaults(), eta: 0.05, wd: 0.001, momentum: 0.8, schedule: 'step', milestones: [40, 90], factor: 0.2, texp: 'approx',
     norm: 'group', net: 'standard', init: 'naive', dataset: 'spirals', batch: 32, seed: 3, speed: 7, backend: 'cpu', precision: 'f32',
-    chaos: false, toy: 'ratio', toyeta: 0.3, toywd: 0.2, toysteps: 50, embed: true, mode: 'lecture' };
+    chaos: false, sweep_twins: true, toy: 'ratio', toyeta: 0.3, toywd: 0.2, toysteps: 50, embed: true, mode: 'lecture' };
   const back = fromQuery(toQuery(s));
   assert.deepEqual(back.problems, []);
   assert.deepEqual(back.state, s);
@@ -134,4 +134,21 @@ test('the page’s CSV has the engine’s columns (those explr train writes)', a
   const col = (name) => cells[SCHEMA.csv.indexOf(name)];
   assert.equal(col('lr'), '', 'e^800 is beyond f64: empty');
   assert.ok(Math.abs(Number(col('log10_lr')) - 800 * Math.LOG10E) < 1e-9);
+});
+
+test('a sweep lives in the link; points without a real α are left out, with a message', () => {
+  const { state, problems } = fromQuery('sweep_eta=0.4,0.05,0.1&sweep_wd=0.002,0.0005&sweep_twins=1');
+  assert.deepEqual(problems, []);
+  assert.ok(isSweep(state));
+  assert.deepEqual([state.sweep_eta, state.sweep_wd, state.sweep_twins], [[0.05, 0.1, 0.4], [0.0005, 0.002], true]);
+  assert.equal(toQuery(state), 'sweep_eta=0.05%2C0.1%2C0.4&sweep_wd=0.0005%2C0.002&sweep_twins=1');
+  assert.ok(!isSweep(defaults()));
+  const bad = fromQuery('sweep_eta=0.1,abc&sweep_wd=0.03,0.0005&schedule=step');
+  assert.deepEqual(bad.state.sweep_eta, []);
+  assert.deepEqual(bad.state.sweep_wd, [0.0005], 'λ = 0.03 has no real α at η = 0.1');
+  assert.equal(bad.state.schedule, 'constant');
+  assert.equal(bad.problems.length, 3, bad.problems.join(' | '));
+  assert.match(bad.problems.join(' | '), /sweep_eta="0.1,abc" must be up to 8 numbers/);
+  assert.match(bad.problems.join(' | '), /no real α for λ = 0.03/);
+  assert.match(bad.problems.join(' | '), /schedule set to constant/);
 });

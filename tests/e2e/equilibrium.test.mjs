@@ -1,0 +1,88 @@
+// The equilibrium view in headless Chromium (CPU engine, f64): the angular-update chart draws
+// A, B and the predicted √(2ηλ/(1+γ)); B turns by A's angles; the intrinsic-LR preset trains a
+// 4 × 4 grid of η × λ, draws its small multiples and λη plot, and runs with equal λη settle at
+// the same angular update; the sweep lives in the link.
+import { test } from 'node:test';
+import assert from 'node:assert/strict';
+import { open, playFor, ready, useBrowser } from './harness.mjs';
+
+const ctx = useBrowser();
+
+/** Coloured (non-grey) pixels drawn on canvas `sel`. */
+const inked = (page, sel) => page.$eval(sel, (c) => {
+  const d = c.getContext('2d').getImageData(0, 0, c.width, c.height).data;
+  let n = 0;
+  for (let i = 0; i < d.length; i += 4) if (d[i + 3] > 0 && Math.max(d[i], d[i + 1], d[i + 2]) - Math.min(d[i], d[i + 1], d[i + 2]) > 60) n += 1;
+  return n;
+});
+
+test('the angular-update chart shows A, B and the predicted equilibrium; B turns by A’s angles', async () => {
+  const { page, log } = await open(ctx.browser, ctx.server.origin, '/?backend=cpu&speed=20');
+  await ready(page);
+  await playFor(page, 300);
+  const chart = (await page.evaluate(() => window.__explr.charts())).find((c) => c.key === 'angular');
+  assert.deepEqual(chart.runs, ['A: WD, fixed LR', 'B: no WD, exp LR', 'Δ* of A']);
+  const predicted = Math.log10(Math.sqrt((2 * 0.1 * 5e-4) / 1.9));
+  assert.ok(Math.abs(chart.last[2] - predicted) < 1e-9, `prediction drawn at ${chart.last[2]}, not ${predicted}`);
+  const worst = await page.evaluate(() => {
+    let rel = 0;
+    for (const s of window.__explr.history) rel = Math.max(rel, Math.abs(s.runs[1].angular_update - s.runs[0].angular_update) / s.runs[0].angular_update);
+    return rel;
+  });
+  console.log(`A vs B angular updates over 300 steps in f64: relative difference ≤ ${worst.toExponential(2)}`);
+  assert.ok(worst < 1e-10, `${worst}`);
+  assert.match(await page.textContent('#theory'), /Δ\*[\s\S]*measured Δₜ/);
+  assert.equal(await page.isVisible('#sweep-section'), false);
+  assert.deepEqual(log.errors, []);
+  await page.close();
+});
+
+test('the intrinsic-LR preset trains a 4 × 4 grid; equal λη settle alike; the link holds the sweep', async () => {
+  const { page, log } = await open(ctx.browser, ctx.server.origin, '/?backend=cpu&speed=40');
+  await ready(page);
+  await page.selectOption('#preset', 'intrinsic');
+  await ready(page);
+  const q = await page.evaluate(() => window.location.search);
+  assert.match(q, /sweep_eta=0\.05%2C0\.1%2C0\.2%2C0\.4/);
+  assert.match(q, /sweep_wd=0\.00025%2C0\.0005%2C0\.001%2C0\.002/);
+  const t0 = Date.now();
+  await playFor(page, 3000, 300000);
+  const secs = (Date.now() - t0) / 1000;
+  const points = await page.evaluate(() => window.__explr.sweep());
+  assert.equal(points.length, 16);
+  const at = (le) => points.filter((p) => Math.abs(p.lambdaEta - le) < 1e-12).map((p) => p.delta);
+  const same = at(1e-4);
+  const spread = (Math.max(...same) - Math.min(...same)) / Math.min(...same);
+  const higher = at(4e-4);
+  console.log(`16 runs × 3000 steps in ${secs.toFixed(1)} s; λη = 1e-4 (η = 0.05…0.4): Δ = ${same.map((d) => d.toExponential(3)).join(', ')} (spread ${(100 * spread).toFixed(1)}%); λη = 4e-4: ${higher.map((d) => d.toExponential(3)).join(', ')}`);
+  assert.equal(same.length, 4);
+  assert.ok(spread < 0.05, `equal λη spread ${spread}`);
+  assert.ok(Math.min(...higher) > 1.5 * Math.max(...same), 'λη four times larger settles higher');
+  assert.ok(points.every((p) => p.accuracy !== null), 'every run has a test accuracy');
+  assert.ok(await inked(page, '#sweep-multiples') > 2000, 'the small multiples have curves');
+  assert.ok(await inked(page, '#sweep-scatter') > 200, 'the λη plot has points');
+  assert.equal(await page.isVisible('#boundaries-section'), false);
+  // The link alone brings the sweep back.
+  await page.reload();
+  await ready(page);
+  assert.equal(await page.evaluate(() => window.__explr.sweep().length), 16);
+  assert.equal(await page.inputValue('#sweep_wd'), '0.00025,0.0005,0.001,0.002');
+  assert.deepEqual(log.errors, []);
+  await page.close();
+});
+
+test('a sweep with twins: each twin turns by its own run’s angles', async () => {
+  const { page, log } = await open(ctx.browser, ctx.server.origin, '/?backend=cpu&sweep_eta=0.1,0.2&sweep_wd=0.0005&sweep_twins=1&speed=20');
+  await ready(page);
+  await playFor(page, 200);
+  const s = await page.evaluate(() => ({ labels: window.__explr.sweep().map((p) => p.label), history: window.__explr.history }));
+  assert.deepEqual(s.labels, ['η=0.1 λ=0.0005', 'η=0.1 λ=0.0005, exp LR', 'η=0.2 λ=0.0005', 'η=0.2 λ=0.0005, exp LR']);
+  let worst = 0;
+  for (const st of s.history) {
+    for (const [a, b] of [[0, 1], [2, 3]]) worst = Math.max(worst, Math.abs(st.runs[a].angular_update - st.runs[b].angular_update) / st.runs[a].angular_update);
+  }
+  console.log(`sweep twins: relative difference of angular updates ≤ ${worst.toExponential(2)}`);
+  assert.ok(worst < 1e-10, `${worst}`);
+  assert.deepEqual(log.errors, []);
+  await page.close();
+});
