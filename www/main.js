@@ -437,29 +437,35 @@ function onWorker(m) {
       experiment = exp;
       runs = runInfo(exp);
       store = new History(runs.length);
-      plots = new Plots($('plots'), runs, { view, invariant: state.norm !== 'none' });
-      sweepView = isSweep(state) && view !== 'embed' ? new SweepView($('sweep-section'), exp) : null;
-      $('sweep-section').hidden = !sweepView;
-      renderLegend();
       engine = { backend: m.backend, precision: exp.precision, adapter: m.adapter };
-      setBadge(badgeText(), m.backend);
-      document.body.dataset.ready = '1';
-      document.body.dataset.precision = exp.precision;
       engineReady = true;
       constants = m.theory;
-      renderNotes();
       if (resume) {
         pendingSteps += resume.steps;
         playing = playing || resume.play;
         resume = null;
-        renderControls();
       }
+      // Steps asked for go first: the engine trains while the charts are built.
+      const asked = pendingSteps > 0 || playing;
       if (pendingSteps > 0) worker.postMessage({ type: 'step', steps: pendingSteps });
       pendingSteps = 0;
-      $('boundaries-section').hidden = state.dataset === 'mnist' || isSweep(state);
-      requestBoundary(true);
-      $('theory').replaceChildren(theoryPanel(state, constants, null, runs));
       if (playing) worker.postMessage({ type: 'play', chunk: state.speed });
+      plots = new Plots($('plots'), runs, { view, invariant: state.norm !== 'none' });
+      sweepView = isSweep(state) && view !== 'embed' ? new SweepView($('sweep-section'), exp) : null;
+      $('sweep-section').hidden = !sweepView;
+      renderLegend();
+      setBadge(badgeText(), m.backend);
+      document.body.dataset.ready = '1';
+      document.body.dataset.precision = exp.precision;
+      renderNotes();
+      renderControls();
+      $('boundaries-section').hidden = state.dataset === 'mnist' || isSweep(state);
+      // The boundary grid follows the first frame the steps draw.
+      if (!asked) requestBoundary(true);
+      // The toy's engine starts a moment later (a second when steps are waiting): on two cores,
+      // compiling it beside the first training step would delay that step.
+      if (!toyWorker) setTimeout(() => toyWorker || runToy(), asked ? 1000 : 300);
+      $('theory').replaceChildren(theoryPanel(state, constants, null, runs));
       const want = fellBack ? 'cpu' : state.backend;
       if (want !== 'cpu') bringUp('webgpu', want === 'webgpu');
       break;
@@ -766,4 +772,5 @@ parsed.problems.forEach((p) => message(p, 'error'));
 parsed.notices.forEach((p) => message(p, 'notice'));
 syncUrl();
 restart();
-runToy();
+// The toy's own engine starts once the training engine is up: on two cores, compiling both at
+// once would delay the first training step.
