@@ -43,8 +43,13 @@ function report(a, b, n) {
 
 const stepsNow = (page) => page.evaluate(() => Number(document.body.dataset.steps || 0));
 
-/** Plays `page` for `n` steps (or at most `secs` s) and resolves to steps/s. */
-async function rate(page, n, secs = 120) {
+/**
+ * Plays `page` for `n` steps (or at most `secs` s) and resolves to steps/s, after `warmMs` of
+ * play that is not counted (the engine's first steps compile its code, and the toy's engine
+ * starts a second after the first step).
+ */
+async function rate(page, n, secs = 120, warmMs = 0) {
+  if (warmMs) await rate(page, 1e9, warmMs / 1000);
   const s0 = await stepsNow(page);
   await page.click('#play');
   const t0 = Date.now();
@@ -70,6 +75,7 @@ for (const [backend, dataset, n] of !parts.includes('engines') ? [] : [['cpu', '
       await page.waitForSelector('#badge[data-backend="webgpu"]', { timeout: 300000 });
       line += `; → WebGPU warm and the run moved there ${Date.now() - t0} ms`;
     }
+    if (backend === 'cpu') await rate(page, 1e9, 2); // warm-up, not counted: code compiled, the toy's engine up
     const gpu0 = backend === 'webgpu' ? await page.evaluate(() => window.__explr.gpuProfile()) : null;
     const perf0 = await page.evaluate(() => window.__explr.perf);
     const s0 = await stepsNow(page);
@@ -94,10 +100,11 @@ for (const backend of parts.includes('stacked') ? ['cpu', 'webgpu'] : []) {
   await withBrowser({ webgpu: backend === 'webgpu' }, async (browser) => {
     for (const [runs, grid] of Object.entries(GRIDS)) {
       const page = await browser.newPage();
-      await page.goto(`${server.origin}/?backend=${backend}&${grid}&speed=10${extra}`);
+      // Steps per message: 100 on the CPU; 10 on WebGPU, where 64 runs take about a second a step.
+      await page.goto(`${server.origin}/?backend=${backend}&${grid}&speed=${backend === 'webgpu' ? 10 : 100}${extra}`);
       await ready(page, 300000);
       if (backend === 'webgpu') await page.waitForSelector('#badge[data-backend="webgpu"]', { timeout: 300000 });
-      const r = await rate(page, backend === 'webgpu' ? 40 : 400, 60);
+      const r = await rate(page, backend === 'webgpu' ? 40 : 2000, backend === 'webgpu' ? 60 : 30, 3000);
       const precision = await page.evaluate(() => document.body.dataset.precision);
       console.log(`stacked ${backend.padEnd(6)} ${String(runs).padStart(2)} runs (${precision}): ${r.toFixed(1)} steps/s, ${(r * runs).toFixed(0)} run-steps/s`);
       await page.close();

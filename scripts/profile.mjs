@@ -2,16 +2,17 @@
 // configuration plays in headless Chromium, and prints the functions that took the most. This
 // is how the per-export constructor rerun was found. Needs a built dist/; wasm-opt strips the
 // function names, so build with `EXPLR_SKIP_WASM_OPT=1 npm run build` to see them.
-// Usage: node scripts/profile.mjs [webgpu|cpu] [milliseconds]
+// Usage: node scripts/profile.mjs [webgpu|cpu] [milliseconds] [extra query, e.g. chaos=0&precision=f32]
 import { ready, serve, waitSteps, withBrowser } from '../tests/e2e/harness.mjs';
 
 const backend = process.argv[2] || 'webgpu';
 const duration = Number(process.argv[3]) || 15000;
+const extra = process.argv[4] ? `&${process.argv[4]}` : '';
 const server = await serve();
 await withBrowser({ webgpu: backend === 'webgpu' }, async (browser) => {
   const cdp = await browser.newBrowserCDPSession();
   const page = await browser.newPage();
-  await page.goto(`${server.origin}/?backend=${backend}&speed=5`);
+  await page.goto(`${server.origin}/?backend=${backend}&speed=5${extra}`);
   await ready(page, 300000);
   await page.click('#step');
   await waitSteps(page, 1, 300000);
