@@ -742,6 +742,10 @@ window.__explr = {
   figureLayout() {
     return plots.layout(settingsText());
   },
+  /** How long the sweep view's last redraw took (ms), or null. */
+  get sweepDrawMs() {
+    return sweepView ? sweepView.drawMs : null;
+  },
   /** The sweep view's points (η, λ, λη, predicted and settled Δ, accuracy), drawn now. */
   sweep() {
     if (!sweepView) return null;

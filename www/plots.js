@@ -25,8 +25,16 @@ export const PREDICTION_STYLE = { stroke: '#111111', width: 1.5, dash: [6, 4] };
 
 /** Buckets per chart: at most twice as many points per run are drawn. */
 export const BUCKETS = 300;
+
+/**
+ * Buckets for a chart of `series` curves: BUCKETS up to four, then fewer, so that a sweep's
+ * dozens of curves cost a frame what four do (never under 40 per curve).
+ */
+export const bucketsFor = (series) => Math.max(40, Math.min(BUCKETS, Math.floor((4 * BUCKETS) / Math.max(1, series))));
 /** Charts redrawn per animation frame at most (round-robin): each chart updates ≥ 20 times/s. */
 const CHARTS_PER_FRAME = 2;
+/** A second chart is drawn in the same frame only if the first took less than this (ms). */
+const FRAME_BUDGET_MS = 8;
 
 const LOG10E = Math.LOG10E;
 const log10Floor = (v, floor) => (v === null || v === undefined || Number.isNaN(v) ? null : Math.log10(Math.max(v, floor)));
@@ -183,7 +191,7 @@ export class Plots {
     fig.append(cap, summary);
     this.container.append(fig);
     const shown = this.shown(c);
-    const env = new Envelope(shown.length, BUCKETS);
+    const env = new Envelope(shown.length, bucketsFor(shown.length));
     const scale = this.view === 'lecture' ? 1.6 : 1;
     // One legend above all charts (#legend) names the runs; uPlot's own would repeat it per chart.
     const plot = new uPlot(this.options(c, 300, 200, scale, false), [[], ...shown.map(() => [])], fig);
@@ -202,20 +210,26 @@ export class Plots {
   }
 
   /**
-   * Redraws, from their envelopes, up to CHARTS_PER_FRAME charts that have new steps, taking
+   * Redraws, from their envelopes, up to CHARTS_PER_FRAME charts that have new steps (one if it
+   * took over FRAME_BUDGET_MS), taking
    * turns (call once per frame); `all` redraws every one. Returns whether anything was drawn.
    */
   draw(all = false) {
     let drawn = 0;
+    const t0 = performance.now();
     const n = this.charts.length;
-    for (let k = 0; k < n && (all || drawn < CHARTS_PER_FRAME); k += 1) {
+    for (let k = 0; k < n; k += 1) {
       const ch = this.charts[(this.next + k) % n];
       if (!ch.dirty) continue;
       ch.dirty = false;
       ch.plot.setData(ch.env.data());
       ch.summary.textContent = this.summary(ch);
       drawn += 1;
-      if (!all && drawn === CHARTS_PER_FRAME) this.next = (this.next + k + 1) % n;
+      // Many curves (a sweep) make a chart slow to draw: then one per frame.
+      if (!all && (drawn === CHARTS_PER_FRAME || performance.now() - t0 > FRAME_BUDGET_MS)) {
+        this.next = (this.next + k + 1) % n;
+        break;
+      }
     }
     return drawn > 0;
   }
