@@ -1,6 +1,6 @@
 // Writes the README's screenshots into docs/: the default view after some training, lecture
 // mode at the two projector sizes it is designed for, embed mode in a 700 px blog column and
-// on a 360 px phone, and the exported PNG figure (CPU backend: headless WebGPU canvases can
+// on a 360 px phone, the intrinsic-LR sweep, and the exported PNG figure (CPU backend: headless WebGPU canvases can
 // come out blank, and these are DOM and 2-D canvas charts anyway). Needs a built dist/.
 import { writeFileSync } from 'node:fs';
 import { join } from 'node:path';
@@ -12,6 +12,7 @@ const shots = [
   ['lecture-1024x768.png', '/?backend=cpu&mode=lecture', { width: 1024, height: 768 }, 3000, false],
   ['embed-700.png', '/?backend=cpu&embed=1', { width: 700, height: 900 }, 3000, true],
   ['embed-360.png', '/?backend=cpu&embed=1', { width: 360, height: 900 }, 3000, true],
+  ['sweep.png', '/?backend=cpu&chaos=0&speed=40&sweep_eta=0.05,0.1,0.2,0.4&sweep_wd=0.00025,0.0005,0.001,0.002', { width: 1400, height: 1500 }, 4000, '#sweep-section'],
 ];
 const server = await serve();
 const browser = await launch({ webgpu: false });
@@ -21,7 +22,9 @@ for (const [file, url, viewport, steps, full] of shots) {
   await ready(page);
   await playFor(page, steps, 300000);
   await page.waitForTimeout(1200);
-  await page.screenshot({ path: join(ROOT, 'docs', file), fullPage: full });
+  // `full`: the whole page (true), the viewport (false), or the element it names.
+  if (typeof full === 'string') await page.locator(full).screenshot({ path: join(ROOT, 'docs', file) });
+  else await page.screenshot({ path: join(ROOT, 'docs', file), fullPage: full });
   console.log(`docs/${file}`);
   if (file === 'default.png') {
     const b64 = await page.evaluate(async () => {

@@ -6,5 +6,5 @@ cd "$(dirname "$0")/.."
 bash scripts/setup.sh --no-browser
 bash scripts/build-wasm.sh
 npx vite build --logLevel warn
-echo "explr: serving dist/ at http://localhost:8080 (Ctrl-C to stop)"
+echo "explr: serving dist/ at http://${HOST:-localhost}:${PORT:-8080} (Ctrl-C to stop)"
 exec npx vite preview --port "${PORT:-8080}" --host "${HOST:-localhost}"

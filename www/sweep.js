@@ -228,8 +228,10 @@ export class SweepView {
         g.strokeStyle = this.colour(p);
         g.fillStyle = this.colour(p);
         g.lineWidth = 2;
+        // Smaller dots for larger η: runs that coincide (equal λη) show as concentric rings.
+        const r = 3 + 1.5 * (this.etas.length - 1 - this.etas.indexOf(p.eta));
         g.beginPath();
-        g.arc(x, y, p.twin ? 7 : 4, 0, 2 * Math.PI);
+        g.arc(x, y, p.twin ? r + 3 : r, 0, 2 * Math.PI);
         if (p.twin) g.stroke();
         else g.fill();
       });
