@@ -287,6 +287,23 @@ impl Experiment {
         })
     }
 
+    /// The weight-decay run that run `i` is or refers to: its index, schedule and λ.
+    pub fn weight_decay_run(&self, i: usize) -> Option<(usize, Schedule, f64)> {
+        let of = match self.runs.get(i)?.kind {
+            RunKind::WeightDecay { .. } => i,
+            RunKind::Exponential { of, .. }
+            | RunKind::Exact { of }
+            | RunKind::Texp { of, .. }
+            | RunKind::Perturbed { of } => of,
+        };
+        match &self.runs.get(of)?.kind {
+            RunKind::WeightDecay { schedule, wd } => {
+                Some((of, schedule.clone(), wd.unwrap_or(self.hyper.wd)))
+            }
+            _ => None,
+        }
+    }
+
     /// The schedule and weight decay of weight-decay run `of`, which run `i` refers to.
     fn base(&self, i: usize, of: usize) -> Result<(Schedule, f64), ExplrError> {
         match self.runs.get(of).map(|r| &r.kind) {

@@ -472,6 +472,11 @@ const SWEEP_COLUMNS: &str =
     "run,eta,wd,intrinsic_lr,twin,angular_update,predicted_angular_update,loss,test_accuracy";
 
 fn sweep(a: SweepArgs) -> Result<(), ExplrError> {
+    if a.grid.sweep_eta.is_empty() && a.grid.sweep_wd.is_empty() {
+        return Err(ExplrError::OutOfRange(
+            "a sweep needs a grid: give --sweep-eta or --sweep-wd (or both), e.g. --sweep-eta 0.05,0.1,0.2".into(),
+        ));
+    }
     let exp = experiment(&a.common, Init::Exact, None, &a.grid)?;
     let (json, mut out) = output(a.out.as_ref(), a.format)?;
     let io = |e: std::io::Error| ExplrError::Data(format!("cannot write the output: {e}"));
@@ -482,7 +487,7 @@ fn sweep(a: SweepArgs) -> Result<(), ExplrError> {
         "sweeping {} runs × {} steps; angular updates averaged over the last {} steps",
         ls.experiment().runs.len(),
         steps,
-        steps / 4
+        explr::sweep::window(steps)
     );
     let started = std::time::Instant::now();
     run_steps(&mut ls, steps, |m| {

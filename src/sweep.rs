@@ -5,6 +5,12 @@
 use crate::experiment::{Experiment, RunKind};
 use crate::metrics::{self, StepMetrics};
 
+/// Steps at the end of a run of `steps` over which its settled values are averaged: the last
+/// quarter (at least one step).
+pub fn window(steps: u64) -> u64 {
+    (steps / 4).max(1)
+}
+
 /// One run of a sweep, summarized.
 #[derive(Debug, Clone, PartialEq, serde::Serialize)]
 pub struct SweepPoint {
@@ -38,23 +44,14 @@ pub struct SweepSummary {
 }
 
 impl SweepSummary {
-    /// A summary of `exp` trained for `steps` steps: the window is the last quarter.
+    /// A summary of `exp` trained for `steps` steps, averaged over [`window`].
     pub fn new(exp: &Experiment, steps: u64) -> Self {
         let momentum = exp.hyper.momentum;
         let points = (0..exp.runs.len())
             .map(|i| {
-                let of = match exp.runs[i].kind {
-                    RunKind::WeightDecay { .. } => i,
-                    RunKind::Exponential { of, .. }
-                    | RunKind::Exact { of }
-                    | RunKind::Texp { of, .. }
-                    | RunKind::Perturbed { of } => of,
-                };
-                let (eta, wd) = match &exp.runs[of].kind {
-                    RunKind::WeightDecay { schedule, wd } => {
-                        (schedule.eta0(), wd.unwrap_or(exp.hyper.wd))
-                    }
-                    _ => (f64::NAN, f64::NAN),
+                let (of, eta, wd) = match exp.weight_decay_run(i) {
+                    Some((of, schedule, wd)) => (of, schedule.eta0(), wd),
+                    None => (i, f64::NAN, f64::NAN),
                 };
                 SweepPoint {
                     label: exp.runs[i].label.clone(),
@@ -70,7 +67,7 @@ impl SweepSummary {
             })
             .collect::<Vec<_>>();
         SweepSummary {
-            window_from: steps - steps / 4,
+            window_from: steps.saturating_sub(window(steps)),
             sums: vec![(0.0, 0.0, 0); points.len()],
             test: vec![None; points.len()],
             points,

@@ -75,6 +75,59 @@ fn train_writes_csv_and_json() {
 }
 
 #[test]
+fn sweep_writes_one_row_per_run_with_its_intrinsic_lr() {
+    let (ok, out, err) = explr(&[
+        "sweep",
+        "--steps",
+        "200",
+        "--sweep-eta",
+        "0.05,0.2",
+        "--sweep-wd",
+        "5e-4,2e-3",
+        "--sweep-twins",
+        "--format",
+        "json",
+    ]);
+    assert!(ok, "{err}");
+    assert!(err.contains("sweeping 8 runs × 200 steps"), "{err}");
+    let v: serde_json::Value = serde_json::from_str(&out).unwrap();
+    let runs = v["runs"].as_array().unwrap();
+    assert_eq!(runs.len(), 8);
+    for pair in runs.chunks(2) {
+        let (a, b) = (&pair[0], &pair[1]);
+        assert_eq!(b["twin"], true);
+        assert_eq!(a["intrinsic_lr"], b["intrinsic_lr"]);
+        let (da, db) = (
+            a["angular_update"].as_f64().unwrap(),
+            b["angular_update"].as_f64().unwrap(),
+        );
+        assert!(da > 0.0 && ((da - db) / da).abs() < 1e-10, "{a} vs {b}");
+        let expected = (2.0 * a["intrinsic_lr"].as_f64().unwrap() / 1.9).sqrt();
+        assert!((a["predicted"].as_f64().unwrap() - expected).abs() < 1e-15);
+        assert!(a["test_accuracy"].as_f64().is_some());
+    }
+    let (ok, csv, err) = explr(&["sweep", "--steps", "3", "--sweep-wd", "1e-3"]);
+    assert!(ok, "{err}");
+    let lines: Vec<&str> = csv.lines().collect();
+    assert_eq!(
+        lines[0],
+        "run,eta,wd,intrinsic_lr,twin,angular_update,predicted_angular_update,loss,test_accuracy"
+    );
+    assert!(
+        lines[1].starts_with("\"η=0.1 λ=0.001\",0.1,0.001,"),
+        "{}",
+        lines[1]
+    );
+    assert!(
+        !lines[1].contains("NaN"),
+        "three steps still have a window: {}",
+        lines[1]
+    );
+    let (ok, _, err) = explr(&["sweep", "--steps", "10"]);
+    assert!(!ok && err.contains("--sweep-eta or --sweep-wd"), "{err}");
+}
+
+#[test]
 fn bad_arguments_get_a_message_and_nonzero_exit() {
     for (args, needle) in [
         (vec!["equiv", "--eta", "-1"], "eta"),
