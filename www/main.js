@@ -775,6 +775,5 @@ wire();
 parsed.problems.forEach((p) => message(p, 'error'));
 parsed.notices.forEach((p) => message(p, 'notice'));
 syncUrl();
+// The toy's engine starts once the training engine is up (see 'ready').
 restart();
-// The toy's own engine starts once the training engine is up: on two cores, compiling both at
-// once would delay the first training step.

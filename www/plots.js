@@ -69,15 +69,16 @@ export const CHARTS = [
   },
   {
     key: 'angular',
-    title: () => 'Angular update per step Δₜ = ∠(wₜ, wₜ₊₁) — dashed: equilibrium √(2ηλ/(1+γ))',
+    title: (ctx) => `Angular update per step Δₜ = ∠(wₜ, wₜ₊₁)${ctx.invariant ? ' — dashed: equilibrium √(2ηλ/(1+γ))' : ''}`,
     unit: 'rad (log scale)',
     log: true,
     get: (r, run) => (run.role === 'prediction' ? log10Positive(r.equilibrium_angular_update) : log10Floor(r.angular_update, 1e-18)),
     only: (run) => run.role !== 'control',
-    // The predicted equilibrium of each weight-decay run (a twin shares its run's).
-    extra: (runs) => {
+    // The predicted equilibrium of each weight-decay run (a twin shares its run's); it holds
+    // for scale-invariant weights only.
+    extra: (runs, ctx) => {
       const wd = runs.filter((r) => r.role === 'wd');
-      if (runs.length > 2 * MAX_PREDICTIONS) return [];
+      if (!ctx.invariant || runs.length > 2 * MAX_PREDICTIONS) return [];
       return wd.map((r) => ({ label: `Δ* of ${r.label.split(':')[0]}`, index: r.index, reference: r.index, role: 'prediction' }));
     },
   },
@@ -132,7 +133,7 @@ export class Plots {
 
   /** The runs chart `c` shows, then its reference lines (predictions) if any. */
   shown(c) {
-    return [...this.runs.filter((r) => !c.only || c.only(r)), ...(c.extra ? c.extra(this.runs) : [])];
+    return [...this.runs.filter((r) => !c.only || c.only(r)), ...(c.extra ? c.extra(this.runs, this.ctx) : [])];
   }
 
   /**

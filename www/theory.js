@@ -72,7 +72,8 @@ export function theoryPanel(state, constants, last, runs = [], smoothed = []) {
       box.append(p(`A′ (A from weights 1 ulp apart): angle to A ${fmt(last.runs[control.index].angle)} rad.`));
     }
   }
-  if (state.wd > 0) box.append(...equilibrium(state, runs, smoothed));
+  // The equilibrium is a property of scale-invariant weights: none without a normalization.
+  if (state.wd > 0 && state.norm !== 'none') box.append(...equilibrium(state, runs, smoothed));
   return box;
 }
 
