@@ -55,6 +55,19 @@ pub enum RunKind {
     },
 }
 
+impl RunKind {
+    /// The weight-decay run this run is a twin or control of (None for a weight-decay run).
+    pub fn of(&self) -> Option<usize> {
+        match *self {
+            RunKind::WeightDecay { .. } => None,
+            RunKind::Exponential { of, .. }
+            | RunKind::Exact { of }
+            | RunKind::Texp { of, .. }
+            | RunKind::Perturbed { of } => Some(of),
+        }
+    }
+}
+
 /// How one run trains and what it is compared with, derived from its [`RunKind`].
 #[derive(Debug, Clone)]
 pub struct RunPlan {
@@ -289,13 +302,7 @@ impl Experiment {
 
     /// The weight-decay run that run `i` is or refers to: its index, schedule and λ.
     pub fn weight_decay_run(&self, i: usize) -> Option<(usize, Schedule, f64)> {
-        let of = match self.runs.get(i)?.kind {
-            RunKind::WeightDecay { .. } => i,
-            RunKind::Exponential { of, .. }
-            | RunKind::Exact { of }
-            | RunKind::Texp { of, .. }
-            | RunKind::Perturbed { of } => of,
-        };
+        let of = self.runs.get(i)?.kind.of().unwrap_or(i);
         match &self.runs.get(of)?.kind {
             RunKind::WeightDecay { schedule, wd } => {
                 Some((of, schedule.clone(), wd.unwrap_or(self.hyper.wd)))
@@ -306,10 +313,8 @@ impl Experiment {
 
     /// The schedule and weight decay of weight-decay run `of`, which run `i` refers to.
     fn base(&self, i: usize, of: usize) -> Result<(Schedule, f64), ExplrError> {
-        match self.runs.get(of).map(|r| &r.kind) {
-            Some(RunKind::WeightDecay { schedule, wd }) if of != i => {
-                Ok((schedule.clone(), wd.unwrap_or(self.hyper.wd)))
-            }
+        match self.weight_decay_run(of) {
+            Some((base, schedule, wd)) if base == of && of != i => Ok((schedule, wd)),
             _ => Err(ExplrError::Unsupported(format!(
                 "run {i} ({}) refers to run {of}, which is not a weight-decay run",
                 self.runs[i].label
@@ -359,10 +364,7 @@ impl Experiment {
                     }
                     continue;
                 }
-                RunKind::Exponential { of, .. }
-                | RunKind::Exact { of }
-                | RunKind::Texp { of, .. }
-                | RunKind::Perturbed { of } => *of,
+                kind => kind.of().expect("every other run refers to one"),
             };
             let (base, _) = self.base(i, of)?;
             if matches!(run.kind, RunKind::Exponential { .. })

@@ -421,20 +421,10 @@ impl Settings {
                     _ => return Err(bad()),
                 },
                 FieldKind::List => {
-                    let items: Option<Vec<u64>> = raw
-                        .split(',')
-                        .filter(|s| !s.is_empty())
-                        .map(|s| s.parse::<u64>().ok())
-                        .collect();
-                    serde_json::json!(items.ok_or_else(bad)?)
+                    serde_json::json!(parse_list(raw, |s| s.parse::<u64>().ok()).ok_or_else(bad)?)
                 }
                 FieldKind::Numbers => {
-                    let items: Option<Vec<f64>> = raw
-                        .split(',')
-                        .filter(|s| !s.is_empty())
-                        .map(parse_decimal)
-                        .collect();
-                    serde_json::json!(items.ok_or_else(bad)?)
+                    serde_json::json!(parse_list(raw, parse_decimal).ok_or_else(bad)?)
                 }
             };
             obj[key] = v;
@@ -454,6 +444,11 @@ pub(crate) fn check_range(fields: &[Field], key: &str, v: f64) -> Result<(), Exp
             "{key} = {v}: expected {lo} to {hi}"
         )))
     }
+}
+
+/// A comma-separated list, each item parsed by `item` (None if any item does not parse).
+fn parse_list<T>(raw: &str, item: impl Fn(&str) -> Option<T>) -> Option<Vec<T>> {
+    raw.split(',').filter(|s| !s.is_empty()).map(item).collect()
 }
 
 /// A plain decimal number (no hex, no "inf", no "NaN").

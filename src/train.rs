@@ -8,7 +8,7 @@ use crate::data::{BatchOrder, Dataset, DatasetKind};
 use crate::error::ExplrError;
 use crate::experiment::{Experiment, RunKind, RunPlan};
 use crate::metrics::{self, RunInputs, StepMetrics};
-use crate::model::{Net, Precision, tensor1};
+use crate::model::{Net, ParamInfo, Precision, tensor1};
 use crate::optim::{self, MomentumState};
 use crate::schedule::{ExactTwin, LrPlan};
 use crate::snapshot::RunState;
@@ -92,19 +92,24 @@ impl Lockstep {
         let p = exp.precision;
         let values = net.init_values(exp.seed);
         let r = exp.runs.len();
-        let params: Vec<Tensor<2>> = values
+        // Every parameter's values for all runs, [R, len] row-major (A′ one ulp apart).
+        let stacked: Vec<Vec<f64>> = values
             .iter()
             .map(|v| {
-                let rows: Vec<f64> = exp
-                    .runs
+                exp.runs
                     .iter()
                     .flat_map(|spec| match spec.kind {
                         RunKind::Perturbed { .. } => v.iter().map(|&x| next_up(x, p)).collect(),
                         _ => v.clone(),
                     })
-                    .collect();
-                tensor1(&rows, &device, p).reshape([r, v.len()])
+                    .collect()
             })
+            .collect();
+        let prev_hidden = hidden_per_run(net.params(), stacked.iter().map(Vec::as_slice), r);
+        let params: Vec<Tensor<2>> = stacked
+            .iter()
+            .zip(&values)
+            .map(|(rows, v)| tensor1(rows, &device, p).reshape([r, v.len()]))
             .collect();
         let invariant: Vec<bool> = net.params().iter().map(|p| p.invariant).collect();
         let init_norm = metrics::norm(
@@ -144,22 +149,6 @@ impl Lockstep {
             .any(|&w| w != 0.0)
             .then(|| column(&wds, &device, p));
         let test_x = images(&test.features, test.len(), test.sample_shape, &device, p);
-        let prev_hidden = exp
-            .runs
-            .iter()
-            .map(|spec| {
-                values
-                    .iter()
-                    .zip(net.params())
-                    .filter(|(_, info)| info.hidden)
-                    .flat_map(|(v, _)| v.iter())
-                    .map(|&x| match spec.kind {
-                        RunKind::Perturbed { .. } => next_up(x, p),
-                        _ => x,
-                    })
-                    .collect()
-            })
-            .collect();
         let ref_n = train.len().min(256);
         let (rx, _) = train.gather(&(0..ref_n).collect::<Vec<_>>());
         let reference_x = images(&rx, ref_n, train.sample_shape, &device, p);
@@ -237,18 +226,15 @@ impl Lockstep {
         snap: &crate::snapshot::Snapshot,
     ) -> Result<(), ExplrError> {
         self.order.seek(snap.order.0, snap.order.1)?;
-        let mut at = 0;
-        let mut prev = vec![Vec::new(); self.runs.len()];
-        for (t, info) in params.iter().zip(self.net.params()) {
+        // The snapshot's values start with every parameter, [R, len] each, in net order.
+        let mut rest = snap.values.as_slice();
+        let blocks = params.iter().map(|t| {
             let [r, len] = t.dims();
-            if info.hidden {
-                for (i, row) in snap.values[at..at + r * len].chunks(len).enumerate() {
-                    prev[i].extend_from_slice(row);
-                }
-            }
-            at += r * len;
-        }
-        self.prev_hidden = prev;
+            let (head, tail) = rest.split_at(r * len);
+            rest = tail;
+            head
+        });
+        self.prev_hidden = hidden_per_run(self.net.params(), blocks, self.runs.len());
         self.params = params;
         self.state.velocity = velocity;
         self.step = snap.step;
@@ -610,6 +596,22 @@ impl PendingStep {
     pub fn is_empty(&self) -> bool {
         self.len() == 0
     }
+}
+
+/// Each run's hidden weights, concatenated in net order, from every parameter's stacked values
+/// (`blocks`: one [R, len] row-major slice per parameter, in net order).
+fn hidden_per_run<'a>(
+    infos: &[ParamInfo],
+    blocks: impl Iterator<Item = &'a [f64]>,
+    runs: usize,
+) -> Vec<Vec<f64>> {
+    let mut out = vec![Vec::new(); runs];
+    for (block, info) in blocks.zip(infos).filter(|(_, info)| info.hidden) {
+        for (run, row) in out.iter_mut().zip(block.chunks(info.len)) {
+            run.extend_from_slice(row);
+        }
+    }
+    out
 }
 
 /// The next representable value above `x` in precision `p` (one unit in the last place).
