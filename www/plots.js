@@ -41,7 +41,7 @@ const log10Floor = (v, floor) => (v === null || v === undefined || Number.isNaN(
 /** log10 of a positive value, null for zero (no weight decay: no equilibrium) or missing. */
 const log10Positive = (v) => (typeof v === 'number' && v > 0 ? Math.log10(v) : null);
 /** Runs beyond which a chart leaves out its predicted lines (a sweep draws them per cell). */
-const MAX_PREDICTIONS = 4;
+const MAX_RUNS_WITH_PREDICTIONS = 8;
 
 /**
  * Chart definitions: key, title, unit (y axis label), log10 values or not, the value getter
@@ -77,9 +77,8 @@ export const CHARTS = [
     // The predicted equilibrium of each weight-decay run (a twin shares its run's); it holds
     // for scale-invariant weights only.
     extra: (runs, ctx) => {
-      const wd = runs.filter((r) => r.role === 'wd');
-      if (!ctx.invariant || runs.length > 2 * MAX_PREDICTIONS) return [];
-      return wd.map((r) => ({ label: `Δ* of ${r.label.split(':')[0]}`, index: r.index, reference: r.index, role: 'prediction' }));
+      if (!ctx.invariant || runs.length > MAX_RUNS_WITH_PREDICTIONS) return [];
+      return runs.filter((r) => r.role === 'wd').map((r) => ({ label: `Δ* of ${r.short}`, index: r.index, reference: r.index, role: 'prediction' }));
     },
   },
 ];
@@ -212,8 +211,8 @@ export class Plots {
 
   /**
    * Redraws, from their envelopes, up to CHARTS_PER_FRAME charts that have new steps (one if it
-   * took over FRAME_BUDGET_MS), taking
-   * turns (call once per frame); `all` redraws every one. Returns whether anything was drawn.
+   * took over FRAME_BUDGET_MS), taking turns (call once per frame); `all` redraws every one.
+   * Returns whether anything was drawn.
    */
   draw(all = false) {
     let drawn = 0;

@@ -211,14 +211,14 @@ export function resolvePrecision(state, backend) {
 }
 
 /**
- * Who is who among the runs of an experiment: [{label, index, reference, role}] where
- * `reference` is the run it is compared with (itself for a weight-decay run) and `role` is
- * 'wd', 'twin' or 'control' (A′).
+ * Who is who among the runs of an experiment: [{label, short, index, reference, role}] where
+ * `short` is the label's name part ("A" of "A: WD, fixed LR"), `reference` is the run it is
+ * compared with (itself for a weight-decay run) and `role` is 'wd', 'twin' or 'control' (A′).
  */
 export function runInfo(exp) {
   return exp.runs.map((r, index) => {
     const k = r.kind.kind;
     const role = k === 'weight_decay' ? 'wd' : k === 'perturbed' ? 'control' : 'twin';
-    return { label: r.label, index, reference: role === 'wd' ? index : r.kind.of, role };
+    return { label: r.label, short: r.label.split(':')[0], index, reference: role === 'wd' ? index : r.kind.of, role };
   });
 }

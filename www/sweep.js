@@ -6,6 +6,8 @@
 // Drawn on plain canvases from the bounded history, at most a fixed number of samples per
 // pixel column, so a redraw costs the same at any history length.
 import { fmtPow10 } from './plots.js';
+import { runInfo } from './state.js';
+import { equilibriumAngularUpdate } from './theory.js';
 
 /** One colour per η of the grid. */
 const PALETTE = ['#1f5fbf', '#d1451b', '#2a8d4f', '#8a3ffc', '#a16207', '#0f766e', '#be185d', '#4b5563'];
@@ -17,13 +19,12 @@ const SAMPLES = 12;
  * wd, lambdaEta, predicted}, η and λ being those of the weight-decay run it is or twins.
  */
 export function sweepPoints(exp) {
-  const momentum = exp.hyper.momentum;
-  return exp.runs.map((r, index) => {
-    const twin = r.kind.kind !== 'weight_decay';
-    const base = twin ? exp.runs[r.kind.of].kind : r.kind;
+  return runInfo(exp).map(({ index, label, reference, role }) => {
+    const base = exp.runs[reference].kind;
     const eta = Object.values(base.schedule)[0].eta;
     const wd = base.wd ?? exp.hyper.wd;
-    return { index, label: r.label, twin, eta, wd, lambdaEta: eta * wd, predicted: Math.sqrt((2 * eta * wd) / (1 + momentum)) };
+    const predicted = equilibriumAngularUpdate(eta, wd, exp.hyper.momentum);
+    return { index, label, twin: role === 'twin', eta, wd, lambdaEta: eta * wd, predicted };
   });
 }
 
@@ -215,8 +216,9 @@ export class SweepView {
         g.strokeStyle = '#111';
         g.setLineDash([6, 4]);
         g.beginPath();
-        g.moveTo(X(xlo), Y(0.5 * (xlo + Math.log10(2 / (1 + momentum)))));
-        g.lineTo(X(xhi), Y(0.5 * (xhi + Math.log10(2 / (1 + momentum)))));
+        const line = (x) => Y(Math.log10(equilibriumAngularUpdate(1, 10 ** x, momentum)));
+        g.moveTo(X(xlo), line(xlo));
+        g.lineTo(X(xhi), line(xhi));
         g.stroke();
         g.setLineDash([]);
       }

@@ -1,6 +1,7 @@
 // The live formula panel (MathML, no library): α from the quadratic, the twin's schedule, and
 // the predicted against the measured weight-norm ratio.
 import { fmt } from './format.js';
+import { isSweep } from './state.js';
 
 const NS = 'http://www.w3.org/1998/Math/MathML';
 
@@ -72,9 +73,18 @@ export function theoryPanel(state, constants, last, runs = [], smoothed = []) {
       box.append(p(`A′ (A from weights 1 ulp apart): angle to A ${fmt(last.runs[control.index].angle)} rad.`));
     }
   }
-  // The equilibrium is a property of scale-invariant weights: none without a normalization.
-  if (state.wd > 0 && state.norm !== 'none') box.append(...equilibrium(state, runs, smoothed));
+  // The equilibrium is a property of scale-invariant weights: none without a normalization. A
+  // sweep's runs each have their own (the sweep view draws them).
+  if (state.wd > 0 && state.norm !== 'none' && !isSweep(state)) box.append(...equilibrium(state, runs, smoothed));
   return box;
+}
+
+/**
+ * The equilibrium angular update √(2ηλ/(1+γ)) of SGD with momentum γ and weight decay λ at LR
+ * η on scale-invariant weights (the engine's `metrics::equilibrium_angular_update`).
+ */
+export function equilibriumAngularUpdate(eta, wd, momentum) {
+  return Math.sqrt((2 * eta * wd) / (1 + momentum));
 }
 
 /**
@@ -82,11 +92,11 @@ export function theoryPanel(state, constants, last, runs = [], smoothed = []) {
  * Δₜ, averaged over the last ≈ 100 steps, and what it means for the effective LR.
  */
 function equilibrium(state, runs, smoothed) {
-  const predicted = Math.sqrt((2 * state.eta * state.wd) / (1 + state.momentum));
-  // Run A: the weight-decay run at the panel's η and λ (a sweep's runs have their own).
-  const a = runs.find((r) => r.role === 'wd' && r.label.startsWith('A'));
+  const predicted = equilibriumAngularUpdate(state.eta, state.wd, state.momentum);
+  // Run A comes first (the engine builds it so) and B is its twin.
+  const a = runs[0];
   const b = runs.find((r) => r.role === 'twin' && a && r.reference === a.index);
-  const measured = [a, b].filter((r) => r && smoothed[r.index] !== undefined).map((r) => `${r.label.split(':')[0]} ${fmt(smoothed[r.index])}`);
+  const measured = [a, b].filter((r) => r && smoothed[r.index] !== undefined).map((r) => `${r.short} ${fmt(smoothed[r.index])}`);
   const out = [
     math(sup(mi('Δ'), mo('*')), mo('≈'), m('msqrt', row(mfrac(row(mn('2'), mi('η'), mi('λ')), row(mn('1'), mo('+'), mi('γ'))))), mo('='), mn(predicted.toPrecision(4)),
       ...(measured.length ? [mspace(), mtext(`measured Δₜ (≈ 100-step mean): ${measured.join(', ')}`)] : [])),
