@@ -172,7 +172,9 @@ export function serve(wasm, gpu = NO_GPU) {
     try {
       switch (data.type) {
         case 'init':
-          await setup(data);
+          // Serialized: a step or play asked for during the start waits for the trainer.
+          await serial(() => setup(data));
+          if (playing) kick();
           break;
         case 'play':
           chunk = Math.max(1, Math.min(200, data.chunk | 0 || 10));

@@ -1,5 +1,5 @@
 // End-to-end: the served page loads, the small CPU engine starts at once (without fetching the
-// WebGPU engine), WebGPU is brought up behind it, the run moves between engines exactly;
+// WebGPU engine, before the page is built, taking a Step pressed during its start), WebGPU is brought up behind it, the run moves between engines exactly;
 // metrics arrive and the loss goes down; with WebGPU off, the CPU engine trains; auto decides
 // by measurement; a lost WebGPU device is reported and training goes on on the CPU.
 import { test, before, after } from 'node:test';
@@ -87,6 +87,83 @@ test('the CPU engine starts without fetching the WebGPU engine', async () => {
     assert.ok(all.some((u) => /explr_cpu_bg/.test(u)), 'the CPU engine was fetched');
     assert.ok(!all.some((u) => /explr_bg/.test(u)), 'the WebGPU engine was fetched');
     assert.deepEqual(log.errors, []);
+  });
+});
+
+test('the CPU engine starts before the page is built; its worker is adopted and a Step pressed at once is taken', async () => {
+  await withBrowser({ webgpu: false }, async (browser) => {
+    const page = await browser.newPage();
+    const errors = [];
+    page.on('pageerror', (e) => errors.push(e.message));
+    await page.addInitScript(() => {
+      const boot = (window.__boot = { workers: [], wired: 0, step: 0 });
+      const Native = window.Worker;
+      window.Worker = class extends Native {
+        constructor(url, options) {
+          super(url, options);
+          boot.workers.push({ url: String(url), at: performance.now() });
+        }
+      };
+      // Step is pressed the moment the page has wired it, long before the engine is ready.
+      const press = () => {
+        const b = document.getElementById('step');
+        if (b && b.onclick) {
+          boot.wired = performance.now();
+          b.click();
+        } else setTimeout(press, 2);
+      };
+      document.addEventListener('DOMContentLoaded', () => {
+        press();
+        new MutationObserver(() => {
+          if (Number(document.body.dataset.steps || 0) >= 1 && !boot.step) boot.step = performance.now();
+        }).observe(document.body, { attributes: true });
+      });
+    });
+    await page.goto(`${server.origin}/?backend=cpu`);
+    await waitSteps(page, 1);
+    await page.waitForTimeout(300);
+    const boot = await page.evaluate(() => window.__boot);
+    const early = boot.workers.filter((w) => w.at < boot.step);
+    console.log(`workers before the first step: ${early.map((w) => `${w.url.split('/').pop()} at ${w.at.toFixed(0)} ms`).join(', ')}; ` +
+      `Step wired at ${boot.wired.toFixed(0)} ms, first step shown at ${boot.step.toFixed(0)} ms`);
+    assert.equal(early.length, 1, 'one worker before the first step: the one started at load, adopted by the page');
+    assert.match(early[0].url, /worker-cpu/);
+    assert.ok(early[0].at < boot.wired, 'the worker was started before the page wired its controls');
+    assert.ok(boot.wired > 0 && boot.step > boot.wired);
+    assert.equal(await page.evaluate(() => document.body.dataset.steps), '1', 'the Step pressed during the start trained exactly one step');
+    assert.equal(await page.evaluate(() => window.__explr.history.length), 1);
+    assert.deepEqual(errors, []);
+  });
+});
+
+test('the page\'s own script arriving after the engine is ready loses none of its messages', async () => {
+  await withBrowser({ webgpu: false }, async (browser) => {
+    const page = await browser.newPage();
+    const errors = [];
+    page.on('pageerror', (e) => errors.push(e.message));
+    await page.addInitScript(() => {
+      // Workers started before the page was ready (the toy's starts later).
+      const boot = (window.__boot = { workers: 0 });
+      const Native = window.Worker;
+      window.Worker = class extends Native {
+        constructor(url, options) {
+          super(url, options);
+          if (document.body?.dataset.ready !== '1') boot.workers += 1;
+        }
+      };
+    });
+    // A slow network for the page's script (not for the entry, the worker or the engine).
+    await page.route(/\/assets\/app-[^/]*\.js$/, (route) => setTimeout(() => route.continue(), 2500));
+    const t0 = Date.now();
+    await page.goto(`${server.origin}/?backend=cpu`, { waitUntil: 'commit' });
+    await ready(page, 60000);
+    const readyMs = Date.now() - t0;
+    assert.ok(readyMs >= 2500, `ready after the delayed script: ${readyMs} ms`);
+    assert.equal(await page.evaluate(() => window.__boot.workers), 1, 'one worker before the page was ready: the one started at load, adopted');
+    await page.click('#step');
+    await waitSteps(page, 1);
+    console.log(`page ready ${readyMs} ms after navigation (its script held back 2.5 s); one worker; a step trained`);
+    assert.deepEqual(errors, []);
   });
 });
 
