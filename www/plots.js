@@ -126,8 +126,9 @@ export class Plots {
     this.charts = [];
     container.replaceChildren();
     const keys = VIEWS[view] || VIEWS.normal;
-    for (const key of keys) this.charts.push(this.make(CHARTS.find((c) => c.key === key)));
-    this.resize();
+    // Each chart is made at its final size: made small and resized, it would be drawn twice.
+    const size = this.size();
+    for (const key of keys) this.charts.push(this.make(CHARTS.find((c) => c.key === key), size));
   }
 
   /** The runs chart `c` shows, then its reference lines (predictions) if any. */
@@ -179,7 +180,8 @@ export class Plots {
     };
   }
 
-  make(c) {
+  /** Makes chart `c` (a CHARTS entry) in its own figure, `width` × `height` px. */
+  make(c, { width, height }) {
     const fig = document.createElement('figure');
     fig.className = 'chart';
     fig.dataset.key = c.key;
@@ -194,7 +196,7 @@ export class Plots {
     const env = new Envelope(shown.length, bucketsFor(shown.length));
     const scale = this.view === 'lecture' ? 1.6 : 1;
     // One legend above all charts (#legend) names the runs; uPlot's own would repeat it per chart.
-    const plot = new uPlot(this.options(c, 300, 200, scale, false), [[], ...shown.map(() => [])], fig);
+    const plot = new uPlot(this.options(c, width, height, scale, false), [[], ...shown.map(() => [])], fig);
     return { def: c, plot, fig, summary, env, shown, title: cap.textContent, dirty: false };
   }
 
@@ -268,8 +270,8 @@ export class Plots {
     return `${ch.title} at step ${this.lastStep}: ${parts.join('; ')}.`;
   }
 
-  /** Sizes the charts to their container: up to three per row, none wider than the page. */
-  resize() {
+  /** The size of each chart ({width, height}): up to three per row, none wider than the page. */
+  size() {
     const w = this.container.clientWidth || 300;
     const gap = 10;
     const min = this.view === 'lecture' ? 300 : 280;
@@ -279,7 +281,13 @@ export class Plots {
     let height = 200;
     if (this.view === 'lecture') height = Math.round(Math.min(340, Math.max(180, window.innerHeight * 0.34)));
     else if (this.view === 'embed') height = cols === 1 ? 170 : 180;
-    for (const ch of this.charts) ch.plot.setSize({ width, height });
+    return { width, height };
+  }
+
+  /** Sizes the charts to their container (after the window or the layout changed). */
+  resize() {
+    const size = this.size();
+    for (const ch of this.charts) ch.plot.setSize(size);
   }
 
   /** Where `figure(caption)` puts its panels (see figureLayout). */
