@@ -4,9 +4,14 @@
 // and the run has moved there, what a step asks of the GPU (dispatches, submits, uploads,
 // read-backs, top kernels); auto's measured decision; then the page's responsiveness on the
 // CPU engine: for speeds 1, 10 and 100, frames/s while playing, how long a click on Pause takes
-// to be answered, and the page's JS heap. Needs a built dist/ (npm run build).
+// to be answered, and the page's JS heap. Part `first`: the time to the first step over many
+// fresh loads, by the page's own clock, on the page and for the CPU engine alone. Part
+// `pipelines`: the WGSL of every pipeline the WebGPU engine compiled for the default MLP,
+// compiled again in a bare page one by one, all at once (createComputePipelineAsync) and with
+// the synchronous call wgpu uses. Needs a built dist/ (npm run build).
 // Usage: node scripts/bench.mjs [--steps N] [--play S (seconds per speed, default 20)]
 //                               [--query 'schedule=step&…' (extra URL parameters)]
+//                               [--loads N (fresh loads for part `first`, default 15)]
 import { readdirSync, readFileSync } from 'node:fs';
 import { gzipSync } from 'node:zlib';
 import { join } from 'node:path';
@@ -16,8 +21,9 @@ const arg = (name) => (process.argv.includes(name) ? process.argv[process.argv.i
 const steps = Number(arg('--steps')) || 200;
 const playSecs = Number(arg('--play')) || 20;
 const extra = arg('--query') ? `&${arg('--query')}` : '';
-/** Which parts to run (`--parts engines,stacked,auto,responsive`; all by default). */
-const parts = (arg('--parts') || 'engines,stacked,auto,responsive').split(',');
+const loads = Number(arg('--loads')) || 15;
+/** Which parts to run (`--parts first,engines,pipelines,stacked,auto,responsive`; all by default). */
+const parts = (arg('--parts') || 'first,engines,pipelines,stacked,auto,responsive').split(',');
 const assets = join(ROOT, 'dist', 'assets');
 const wasmFiles = readdirSync(assets).filter((f) => f.endsWith('.wasm'));
 if (!wasmFiles.length) {
@@ -59,7 +65,113 @@ async function rate(page, n, secs = 120, warmMs = 0) {
   return ((await stepsNow(page)) - s0) / dt;
 }
 
-const server = await serve();
+/**
+ * Runs in the page before its scripts (an init script): presses Step as soon as the page has
+ * wired it, and records in `window.__first`, in ms from navigation start by the page's clock,
+ * the load event, the CPU engine's worker started, the engine being ready and the first step shown.
+ */
+function recordFirstStep() {
+  const t = (window.__first = {});
+  addEventListener('load', () => (t.load = performance.now()));
+  const Native = window.Worker;
+  window.Worker = class extends Native {
+    constructor(...args) {
+      super(...args);
+      t.worker = t.worker || performance.now();
+    }
+  };
+  const press = () => {
+    const b = document.getElementById('step');
+    if (b && b.onclick) b.click();
+    else setTimeout(press, 2);
+  };
+  document.addEventListener('DOMContentLoaded', () => {
+    press();
+    new MutationObserver(() => {
+      const d = document.body.dataset;
+      if (d.ready === '1' && !t.ready) t.ready = performance.now();
+      if (Number(d.steps || 0) >= 1 && !t.step) {
+        t.step = performance.now();
+        console.debug('explr: first step');
+      }
+    }).observe(document.body, { attributes: true });
+  });
+}
+
+/** The CPU engine alone: a bare page whose worker builds the default experiment and takes a step. */
+const cpuWorkerFile = readdirSync(assets).find((f) => /^worker-cpu.*\.js$/.test(f));
+const ENGINE_ONLY = `<!doctype html><meta charset="utf-8"><script type="module">
+const w = new Worker('./assets/${cpuWorkerFile}', { type: 'module' });
+w.postMessage({ type: 'init', settings: '{}', backend: 'cpu', precision: 'f64', mnistUrl: '' });
+w.postMessage({ type: 'step', steps: 1 });
+w.onmessage = ({ data }) => {
+  if (data.type !== 'metrics' && data.type !== 'error') return;
+  window.__first = { step: performance.now(), error: data.message };
+  console.debug('explr: first step');
+};
+</script>`;
+
+/** Median and range of `xs` (ms), as text. */
+const spread = (xs) => {
+  const s = [...xs].sort((a, b) => a - b);
+  return `median ${Math.round(s[s.length >> 1])} ms (${Math.round(s[0])}–${Math.round(s.at(-1))})`;
+};
+
+/**
+ * Runs in a bare page: compiles `shaders` ([{entryPoint, code}]) on a fresh device per mode —
+ * one after another (async), all at once (async) and with the synchronous call — and resolves
+ * to each mode's total ms. A comment naming the mode keeps one mode from hitting another's cache.
+ */
+async function compileShaders(shaders) {
+  const out = {};
+  for (const mode of ['one by one', 'all at once', 'synchronous']) {
+    const device = await (await navigator.gpu.requestAdapter()).requestDevice();
+    const t0 = performance.now();
+    const make = (s) => ({ layout: 'auto', compute: { module: device.createShaderModule({ code: `${s.code}\n// ${mode}` }), entryPoint: s.entryPoint } });
+    if (mode === 'one by one') for (const s of shaders) await device.createComputePipelineAsync(make(s));
+    else if (mode === 'all at once') await Promise.all(shaders.map((s) => device.createComputePipelineAsync(make(s))));
+    else {
+      shaders.forEach((s) => device.createComputePipeline(make(s)));
+      await device.queue.onSubmittedWorkDone();
+    }
+    out[mode] = performance.now() - t0;
+    device.destroy();
+  }
+  return out;
+}
+
+const server = await serve({ '/engine-only.html': ENGINE_ONLY, '/blank.html': '<!doctype html><title>blank</title>' });
+
+// Page load → first step, CPU engine: `loads` fresh loads (a new browser context each, nothing
+// cached), the page and the engine-only page interleaved so both see the same machine.
+if (parts.includes('first')) await withBrowser({ webgpu: true }, async (browser) => {
+  const got = { page: [], load: [], worker: [], ready: [], engine: [] };
+  for (let i = 0; i < loads; i++) {
+    for (const which of ['page', 'engine']) {
+      const context = await browser.newContext();
+      const page = await context.newPage();
+      if (which === 'page') await page.addInitScript(recordFirstStep);
+      // Waiting on a console message, not on a polled predicate: Playwright's polling would
+      // evaluate its own script in the page while the page is starting.
+      const stepped = page.waitForEvent('console', { predicate: (m) => m.text() === 'explr: first step', timeout: 60000 });
+      await page.goto(`${server.origin}/${which === 'page' ? `?backend=cpu${extra}` : 'engine-only.html'}`, { waitUntil: 'commit' });
+      await stepped;
+      const t = await page.evaluate(() => window.__first);
+      if (t.error) throw new Error(`engine-only page: ${t.error}`);
+      if (which === 'page') {
+        got.page.push(t.step);
+        got.load.push(t.step - t.load);
+        got.ready.push(t.ready);
+        got.worker.push(t.worker);
+      } else got.engine.push(t.step);
+      await context.close();
+    }
+  }
+  console.log(`first step, CPU engine (${loads} fresh loads, Step pressed as soon as the page takes it):`);
+  console.log(`  on the page, from navigation start: ${spread(got.page)}; from the load event: ${spread(got.load)}; ` +
+    `worker started ${spread(got.worker)}, engine ready ${spread(got.ready)}`);
+  console.log(`  the engine alone (bare page, worker + wasm + default experiment): ${spread(got.engine)}`);
+});
 for (const [backend, dataset, n] of !parts.includes('engines') ? [] : [['cpu', 'circles', steps], ['cpu', 'mnist', 20], ['webgpu', 'circles', 60], ['webgpu', 'mnist', 6]]) {
   await withBrowser({ webgpu: backend === 'webgpu' }, async (browser) => {
     const page = await browser.newPage();
@@ -70,10 +182,13 @@ for (const [backend, dataset, n] of !parts.includes('engines') ? [] : [['cpu', '
     await page.click('#step');
     await page.waitForFunction(() => Number(document.body.dataset.steps || 0) >= 1, null, { timeout: 300000 });
     const first = Date.now() - t0;
-    let line = `${backend.padEnd(6)} ${dataset.padEnd(7)}: page load → CPU engine ready ${readyMs} ms, → first step ${first} ms`;
+    // The driver's clock (it polls, then clicks): part `first` times the first step in the page.
+    let line = `${backend.padEnd(6)} ${dataset.padEnd(7)}: page load → CPU engine ready ${readyMs} ms, → first step ${first} ms (driver's clock)`;
     if (backend === 'webgpu') {
       await page.waitForSelector('#badge[data-backend="webgpu"]', { timeout: 300000 });
       line += `; → WebGPU warm and the run moved there ${Date.now() - t0} ms`;
+      const { warmup } = await page.evaluate(() => window.__explr.engine);
+      if (warmup) line += ` (its 3 warm-up steps ${Math.round(warmup.ms)} ms, compiling ${warmup.pipelines} pipelines)`;
     }
     if (backend === 'cpu') await rate(page, 1e9, 2); // warm-up, not counted: code compiled, the toy's engine up
     const gpu0 = backend === 'webgpu' ? await page.evaluate(() => window.__explr.gpuProfile()) : null;
@@ -88,6 +203,25 @@ for (const [backend, dataset, n] of !parts.includes('engines') ? [] : [['cpu', '
       `per step ${((perf1.queueMs - perf0.queueMs) / done).toFixed(1)} ms queueing, ${((perf1.waitMs - perf0.waitMs) / done).toFixed(1)} ms waiting`);
     if (gpu0) report(gpu0, await page.evaluate(() => window.__explr.gpuProfile()), (await stepsNow(page)) - s0);
   });
+}
+
+// The WebGPU warm-up is pipeline compilation: the default MLP's pipelines, compiled apart.
+if (parts.includes('pipelines')) {
+  const shaders = await withBrowser({ webgpu: true }, async (browser) => {
+    const page = await browser.newPage();
+    await page.goto(`${server.origin}/?backend=webgpu&speed=10${extra}`);
+    await page.waitForSelector('#badge[data-backend="webgpu"]', { timeout: 300000 });
+    return (await page.evaluate(() => window.__explr.gpuProfile(true))).shaders;
+  });
+  const kb = shaders.reduce((a, s) => a + s.code.length, 0) / 1000;
+  const ms = await withBrowser({ webgpu: true }, async (browser) => {
+    const page = await browser.newPage();
+    await page.goto(`${server.origin}/blank.html`);
+    return page.evaluate(compileShaders, shaders);
+  });
+  console.log(`pipelines: the default MLP's ${shaders.length} WGSL kernels (${kb.toFixed(0)} kB), compiled in a bare page: ` +
+    Object.entries(ms).map(([mode, t]) => `${mode} ${(t / 1000).toFixed(1)} s`).join(', ') +
+    ` (${(ms['one by one'] / shaders.length).toFixed(0)} ms per pipeline)`);
 }
 
 // Stacked runs: sweeps of 2, 16 and 64 runs of the default MLP, trained in one graph.

@@ -63,6 +63,8 @@ let moving = null;
 let diverged = null;
 /** Measured ms per step of the current experiment on each engine. */
 let measured = { cpu: null, webgpu: null };
+/** The last engine brought up: how long its warm-up steps took and the GPU kernels they compiled. */
+let warmup = null;
 /** Running totals of where training time went: queueing steps vs waiting for results. */
 let perf = { steps: 0, queueMs: 0, waitMs: 0 };
 /** Frame bookkeeping: paced messages to acknowledge, whether a frame is requested, counters. */
@@ -150,6 +152,7 @@ function restart(backend = null, replay = null, precision = null) {
   dropIncoming();
   moving = null;
   measured = { cpu: null, webgpu: null };
+  warmup = null;
   boundaryMs = 0;
   diverged = null;
   playing = false;
@@ -251,6 +254,7 @@ function onIncoming(m, w) {
     case 'bench':
       incoming.warmMs = performance.now() - incoming.t0;
       incoming.msPerStep = m.msPerStep;
+      warmup = { kind: incoming.kind, ms: m.warmMs, pipelines: m.pipelines };
       measured[incoming.kind] = m.msPerStep;
       if (incoming.force) moveRun();
       else if (measured.cpu === null) worker.postMessage({ type: 'bench', steps: 20 });
@@ -335,6 +339,7 @@ function renderEngines() {
   if (measured.cpu !== null) parts.push(`CPU ${fmt(measured.cpu)} ms/step`);
   if (measured.webgpu !== null) parts.push(`WebGPU ${fmt(measured.webgpu)} ms/step`);
   if (incoming && !incoming.msPerStep) parts.push(`bringing up ${incoming.kind === 'webgpu' ? 'WebGPU' : 'the CPU engine'}…`);
+  if (warmup && warmup.pipelines) parts.push(`WebGPU warm-up: ${warmup.pipelines} kernels compiled in ${(warmup.ms / 1000).toFixed(1)} s`);
   $('engines').textContent = parts.join(' · ');
 }
 
@@ -728,7 +733,7 @@ window.__explr = {
     return state;
   },
   get engine() {
-    return { ...engine, measured: { ...measured } };
+    return { ...engine, measured: { ...measured }, warmup };
   },
   get frames() {
     return { ...frames };
@@ -758,10 +763,11 @@ window.__explr = {
   charts() {
     return plots ? plots.drawn() : [];
   },
-  gpuProfile() {
+  /** WebGPU work so far ({totals, kernels}); with `shaders`, also each pipeline's WGSL. */
+  gpuProfile(shaders = false) {
     return new Promise((resolve) => {
       profileWaiters.push(resolve);
-      worker.postMessage({ type: 'gpu-profile' });
+      worker.postMessage({ type: 'gpu-profile', shaders });
     });
   },
   loseDevice() {

@@ -1,11 +1,15 @@
 // What the engine asks of WebGPU, counted in the worker that owns it: compute dispatches (per
-// kernel), queue submits, buffer uploads, read-backs and pipelines created. It wraps the WebGPU
-// prototypes before wgpu opens its device, and watches that device for loss.
+// kernel), queue submits, buffer uploads, read-backs and pipelines created (with their WGSL, so
+// that `npm run bench` can time their compilation apart). It wraps the WebGPU prototypes before
+// wgpu opens its device, and watches that device for loss.
 
 const totals = { dispatches: 0, submits: 0, uploads: 0, readbacks: 0, pipelines: 0 };
 const kernels = new Map();
 const devices = new Set();
 const passKernel = new WeakMap();
+/** The WGSL of each shader module wgpu created, and {label, entryPoint, code} of each pipeline. */
+const wgsl = new WeakMap();
+const sources = [];
 let installed = false;
 
 function wrap(proto, name, before) {
@@ -35,8 +39,19 @@ export function installGpuStats(onLost) {
   wrap(GPUQueue.prototype, 'submit', () => { totals.submits += 1; });
   wrap(GPUQueue.prototype, 'writeBuffer', () => { totals.uploads += 1; });
   wrap(GPUBuffer.prototype, 'mapAsync', () => { totals.readbacks += 1; });
-  wrap(GPUDevice.prototype, 'createComputePipeline', () => { totals.pipelines += 1; });
-  wrap(GPUDevice.prototype, 'createComputePipelineAsync', () => { totals.pipelines += 1; });
+  const pipeline = (_device, [desc]) => {
+    totals.pipelines += 1;
+    const { module, entryPoint } = desc.compute;
+    sources.push({ label: desc.label || '?', entryPoint, code: wgsl.get(module) || '' });
+  };
+  wrap(GPUDevice.prototype, 'createComputePipeline', pipeline);
+  wrap(GPUDevice.prototype, 'createComputePipelineAsync', pipeline);
+  const createShaderModule = GPUDevice.prototype.createShaderModule;
+  GPUDevice.prototype.createShaderModule = function kept(desc) {
+    const module = createShaderModule.call(this, desc);
+    wgsl.set(module, desc.code);
+    return module;
+  };
   const requestDevice = GPUAdapter.prototype.requestDevice;
   GPUAdapter.prototype.requestDevice = async function watched(...args) {
     const device = await requestDevice.apply(this, args);
@@ -47,6 +62,11 @@ export function installGpuStats(onLost) {
     });
     return device;
   };
+}
+
+/** The pipelines created so far: [{label, entryPoint, code (WGSL)}], in order. */
+export function pipelineSources() {
+  return sources.slice();
 }
 
 /** A copy of the running totals. */

@@ -1,15 +1,15 @@
 // The training worker: owns the wasm module and the lockstep Trainer, so the page never
 // freezes. Messages in:  {type: 'init', experiment, backend, mnistUrl}
 //                        {type: 'play', chunk} | {type: 'pause'} | {type: 'step', steps}
-//                        {type: 'boundary', res} | {type: 'toy', …} | {type: 'gpu-profile'}
+//                        {type: 'boundary', res} | {type: 'toy', …} | {type: 'gpu-profile', shaders?}
 //                        {type: 'lose-device'} (destroys the WebGPU device: tests the recovery)
 //                        {type: 'snapshot'} | {type: 'restore', snapshot} (move a run between
 //                        engines) | {type: 'bench', steps} (time a throwaway copy)
 // Messages out: {type: 'ready', backend, adapter, experiment, stepsPerEpoch}
 //               {type: 'metrics', steps, elapsedMs, gpu?} | {type: 'error', message, fatal}
-//               {type: 'lost', message} | {type: 'gpu-profile', totals, kernels}
+//               {type: 'lost', message} | {type: 'gpu-profile', totals, kernels, shaders?}
 //               {type: 'snapshot', snapshot, step} | {type: 'restored', step}
-//               {type: 'bench', backend, msPerStep, steps}
+//               {type: 'bench', backend, msPerStep, steps, warmMs, pipelines}
 
 /** Counters of WebGPU work where there is no WebGPU: all zero. */
 const NO_GPU = {
@@ -17,6 +17,7 @@ const NO_GPU = {
   gpuTotals: () => ({ dispatches: 0, submits: 0, uploads: 0, readbacks: 0, pipelines: 0 }),
   gpuDelta: () => null,
   kernelCounts: () => [],
+  pipelineSources: () => [],
   destroyDevices: () => 0,
 };
 
@@ -26,7 +27,7 @@ const NO_GPU = {
  */
 export function serve(wasm, gpu = NO_GPU) {
   const { init, Trainer, experimentFromSettings, theory, toyPath } = wasm;
-  const { destroyDevices, gpuDelta, gpuTotals, installGpuStats, kernelCounts } = gpu;
+  const { destroyDevices, gpuDelta, gpuTotals, installGpuStats, kernelCounts, pipelineSources } = gpu;
 
   /** Most steps read back in one transfer; longer requests (a replay) arrive in several batches. */
   const MAX_CHUNK = 200;
@@ -101,15 +102,19 @@ export function serve(wasm, gpu = NO_GPU) {
 
   /**
    * Times `steps` steps of a throwaway copy of the experiment on this engine, after a few
-   * steps that compile and warm what the first steps need; the copy is freed after.
+   * steps that compile and warm what the first steps need; the copy is freed after. Resolves
+   * to {msPerStep, warmMs, pipelines}: the timed rate, and how long the warm-up steps took and
+   * how many GPU pipelines (kernels) they compiled (0 on the CPU engine).
    */
   async function bench(steps) {
     const copy = await Trainer.create(config, backend, mnist);
     try {
+      const w0 = performance.now();
+      const p0 = gpuTotals().pipelines;
       await copy.run(3);
       const t0 = performance.now();
       await copy.run(steps);
-      return (performance.now() - t0) / steps;
+      return { msPerStep: (performance.now() - t0) / steps, warmMs: t0 - w0, pipelines: gpuTotals().pipelines - p0 };
     } finally {
       copy.free();
     }
@@ -208,11 +213,11 @@ export function serve(wasm, gpu = NO_GPU) {
         case 'bench':
           await serial(async () => {
             const n = Math.max(1, Math.min(200, data.steps | 0 || 10));
-            post({ type: 'bench', backend, msPerStep: await bench(n), steps: n });
+            post({ type: 'bench', backend, steps: n, ...(await bench(n)) });
           });
           break;
         case 'gpu-profile':
-          await serial(() => post({ type: 'gpu-profile', backend, totals: gpuTotals(), kernels: kernelCounts() }));
+          await serial(() => post({ type: 'gpu-profile', backend, totals: gpuTotals(), kernels: kernelCounts(), ...(data.shaders ? { shaders: pipelineSources() } : {}) }));
           break;
         case 'lose-device':
           post({ type: 'notice', message: `Destroying ${destroyDevices()} WebGPU device(s) on request.` });
