@@ -1,7 +1,7 @@
-// Starts the CPU engine the moment the page's module runs, before the controls and the charts
+// Starts the CPU engine the moment the page's entry runs, before the controls and the charts
 // are built: the worker's thread, its module and the wasm compile then overlap that work on the
-// other core. The page adopts this worker on its first start when it asks for the same
-// experiment (it usually does; a repaired link may not, and then the worker is stopped).
+// other core. The page adopts this worker on its first start if it asks for the same experiment
+// (it does unless the settings changed in between; a worker told something else is stopped).
 import { fromQuery, resolvePrecision, settingsOf } from './state.js';
 import { cpuWorker } from './engines.js';
 
