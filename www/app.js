@@ -54,8 +54,8 @@ let gpuPerStep = null;
 let engine = { backend: '', precision: '', adapter: null };
 /**
  * An engine being brought up behind the running one: {worker, kind, adapter, force, ready,
- * t0, warmMs, msPerStep}; `force` moves the run there once it is warm, else auto decides by
- * measurement. `moving` holds {t0, from} while the run is on its way to it.
+ * msPerStep}; `force` moves the run there once it is warm, else auto decides by measurement.
+ * `moving` holds {t0, wasPlaying} while the run is on its way to it.
  */
 let incoming = null;
 let moving = null;
@@ -63,7 +63,7 @@ let moving = null;
 let diverged = null;
 /** Measured ms per step of the current experiment on each engine. */
 let measured = { cpu: null, webgpu: null };
-/** The last engine brought up: how long its warm-up steps took and the GPU kernels they compiled. */
+/** The last engine brought up: how long its warm-up steps took (ms) and the GPU kernels they compiled. */
 let warmup = null;
 /** Running totals of where training time went: queueing steps vs waiting for results. */
 let perf = { steps: 0, queueMs: 0, waitMs: 0 };
@@ -235,7 +235,7 @@ async function bringUp(kind, force) {
   }
   const precision = kind === 'webgpu' ? 'f32' : engine.precision;
   const w = workerFor(kind);
-  incoming = { worker: w, kind, adapter, force, ready: false, t0: performance.now(), warmMs: null, msPerStep: null };
+  incoming = { worker: w, kind, adapter, force, ready: false, msPerStep: null };
   attach(w, gen, onIncoming);
   w.postMessage(initMessage(state, kind, precision));
   renderEngines();
@@ -252,9 +252,8 @@ function onIncoming(m, w) {
       w.postMessage({ type: 'bench', steps: 10 });
       break;
     case 'bench':
-      incoming.warmMs = performance.now() - incoming.t0;
       incoming.msPerStep = m.msPerStep;
-      warmup = { kind: incoming.kind, ms: m.warmMs, pipelines: m.pipelines };
+      warmup = { ms: m.warmMs, pipelines: m.pipelines };
       measured[incoming.kind] = m.msPerStep;
       if (incoming.force) moveRun();
       else if (measured.cpu === null) worker.postMessage({ type: 'bench', steps: 20 });

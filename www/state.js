@@ -161,19 +161,18 @@ export function crossCheck(state) {
       out.push('a sweep trains constant-LR runs: schedule set to constant');
       state.schedule = 'constant';
     }
-    // Every grid point needs a real α: drop the λ (or η) values for which some point has none.
+    // Every grid point needs a real α: drop the λ (then η) values for which some point has none.
+    const admissible = (eta, wd) => wd <= maxWeightDecay(eta, state.momentum);
+    const drop = (key, ok, symbol, where = '') => {
+      const dropped = state[key].filter((v) => !ok(v));
+      if (!dropped.length) return;
+      out.push(`sweep: no real α for ${symbol} = ${dropped.join(', ')}${where} (λη must be ≤ (1−√γ)²); left out`);
+      state[key] = state[key].filter(ok);
+    };
     const etas = state.sweep_eta.length ? state.sweep_eta : [state.eta];
-    const keep = state.sweep_wd.filter((wd) => etas.every((eta) => wd <= maxWeightDecay(eta, state.momentum)));
-    if (keep.length < state.sweep_wd.length) {
-      out.push(`sweep: no real α for λ = ${state.sweep_wd.filter((w) => !keep.includes(w)).join(', ')} at the largest η (λη must be ≤ (1−√γ)²); left out`);
-      state.sweep_wd = keep;
-    }
+    drop('sweep_wd', (wd) => etas.every((eta) => admissible(eta, wd)), 'λ', ' at the largest η');
     const wds = state.sweep_wd.length ? state.sweep_wd : [state.wd];
-    const keepEta = state.sweep_eta.filter((eta) => wds.every((wd) => wd <= maxWeightDecay(eta, state.momentum)));
-    if (keepEta.length < state.sweep_eta.length) {
-      out.push(`sweep: no real α for η = ${state.sweep_eta.filter((e) => !keepEta.includes(e)).join(', ')} (λη must be ≤ (1−√γ)²); left out`);
-      state.sweep_eta = keepEta;
-    }
+    drop('sweep_eta', (eta) => wds.every((wd) => admissible(eta, wd)), 'η');
   }
   return out;
 }
