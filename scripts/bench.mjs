@@ -15,7 +15,7 @@
 import { readdirSync, readFileSync } from 'node:fs';
 import { gzipSync } from 'node:zlib';
 import { join } from 'node:path';
-import { answerTime, frameRate, heapMB, ready, serve, withBrowser, ROOT } from '../tests/e2e/harness.mjs';
+import { answerTime, frameRate, heapMB, ready, recordWorkers, serve, withBrowser, ROOT } from '../tests/e2e/harness.mjs';
 
 const arg = (name) => (process.argv.includes(name) ? process.argv[process.argv.indexOf(name) + 1] : undefined);
 const steps = Number(arg('--steps')) || 200;
@@ -68,18 +68,11 @@ async function rate(page, n, secs = 120, warmMs = 0) {
 /**
  * Runs in the page before its scripts (an init script): presses Step as soon as the page has
  * wired it, and records in `window.__first`, in ms from navigation start by the page's clock,
- * the load event, the CPU engine's worker started, the engine being ready and the first step shown.
+ * the load event, the engine being ready and the first step shown.
  */
 function recordFirstStep() {
   const t = (window.__first = {});
   addEventListener('load', () => (t.load = performance.now()));
-  const Native = window.Worker;
-  window.Worker = class extends Native {
-    constructor(...args) {
-      super(...args);
-      t.worker = t.worker || performance.now();
-    }
-  };
   const press = () => {
     const b = document.getElementById('step');
     if (b && b.onclick) b.click();
@@ -150,7 +143,10 @@ if (parts.includes('first')) await withBrowser({ webgpu: true }, async (browser)
     for (const which of ['page', 'engine']) {
       const context = await browser.newContext();
       const page = await context.newPage();
-      if (which === 'page') await page.addInitScript(recordFirstStep);
+      if (which === 'page') {
+        await recordWorkers(page);
+        await page.addInitScript(recordFirstStep);
+      }
       // Waiting on a console message, not on a polled predicate: Playwright's polling would
       // evaluate its own script in the page while the page is starting.
       const stepped = page.waitForEvent('console', { predicate: (m) => m.text() === 'explr: first step', timeout: 60000 });
@@ -162,7 +158,7 @@ if (parts.includes('first')) await withBrowser({ webgpu: true }, async (browser)
         got.page.push(t.step);
         got.load.push(t.step - t.load);
         got.ready.push(t.ready);
-        got.worker.push(t.worker);
+        got.worker.push(await page.evaluate(() => window.__workers[0].at));
       } else got.engine.push(t.step);
       await context.close();
     }

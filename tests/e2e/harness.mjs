@@ -88,6 +88,23 @@ export async function withBrowser(options, fn) {
   }
 }
 
+/**
+ * Records, in `window.__workers`, every Web Worker `page` creates: {url, at (ms from
+ * navigation), ready (whether the page was ready then)}. Call before navigating.
+ */
+export function recordWorkers(page) {
+  return page.addInitScript(() => {
+    const workers = (window.__workers = []);
+    const Native = window.Worker;
+    window.Worker = class extends Native {
+      constructor(url, options) {
+        super(url, options);
+        workers.push({ url: String(url), at: performance.now(), ready: document.body?.dataset.ready === '1' });
+      }
+    };
+  });
+}
+
 /** Waits until the engine behind `page` (a page or a frame) is ready to train. */
 export async function ready(page, timeout = 60000) {
   await page.waitForSelector('body[data-ready="1"]', { timeout });

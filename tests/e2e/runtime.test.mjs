@@ -4,7 +4,7 @@
 // by measurement; a lost WebGPU device is reported and training goes on on the CPU.
 import { test, before, after } from 'node:test';
 import assert from 'node:assert/strict';
-import { mean, open, playFor, ready, serve, waitSteps, withBrowser } from './harness.mjs';
+import { mean, open, playFor, ready, recordWorkers, serve, waitSteps, withBrowser } from './harness.mjs';
 
 let server;
 before(async () => {
@@ -95,15 +95,9 @@ test('the CPU engine starts before the page is built; its worker is adopted and 
     const page = await browser.newPage();
     const errors = [];
     page.on('pageerror', (e) => errors.push(e.message));
+    await recordWorkers(page);
     await page.addInitScript(() => {
-      const boot = (window.__boot = { workers: [], wired: 0, step: 0 });
-      const Native = window.Worker;
-      window.Worker = class extends Native {
-        constructor(url, options) {
-          super(url, options);
-          boot.workers.push({ url: String(url), at: performance.now() });
-        }
-      };
+      const boot = (window.__boot = { wired: 0, step: 0 });
       // Step is pressed the moment the page has wired it, long before the engine is ready.
       const press = () => {
         const b = document.getElementById('step');
@@ -123,7 +117,7 @@ test('the CPU engine starts before the page is built; its worker is adopted and 
     await waitSteps(page, 1);
     await page.waitForTimeout(300);
     const boot = await page.evaluate(() => window.__boot);
-    const early = boot.workers.filter((w) => w.at < boot.step);
+    const early = (await page.evaluate(() => window.__workers)).filter((w) => w.at < boot.step);
     console.log(`workers before the first step: ${early.map((w) => `${w.url.split('/').pop()} at ${w.at.toFixed(0)} ms`).join(', ')}; ` +
       `Step wired at ${boot.wired.toFixed(0)} ms, first step shown at ${boot.step.toFixed(0)} ms`);
     assert.equal(early.length, 1, 'one worker before the first step: the one started at load, adopted by the page');
@@ -141,17 +135,7 @@ test('the page\'s own script arriving after the engine is ready loses none of it
     const page = await browser.newPage();
     const errors = [];
     page.on('pageerror', (e) => errors.push(e.message));
-    await page.addInitScript(() => {
-      // Workers started before the page was ready (the toy's starts later).
-      const boot = (window.__boot = { workers: 0 });
-      const Native = window.Worker;
-      window.Worker = class extends Native {
-        constructor(url, options) {
-          super(url, options);
-          if (document.body?.dataset.ready !== '1') boot.workers += 1;
-        }
-      };
-    });
+    await recordWorkers(page);
     // A slow network for the page's script (not for the entry, the worker or the engine).
     await page.route(/\/assets\/app-[^/]*\.js$/, (route) => setTimeout(() => route.continue(), 2500));
     const t0 = Date.now();
@@ -159,7 +143,9 @@ test('the page\'s own script arriving after the engine is ready loses none of it
     await ready(page, 60000);
     const readyMs = Date.now() - t0;
     assert.ok(readyMs >= 2500, `ready after the delayed script: ${readyMs} ms`);
-    assert.equal(await page.evaluate(() => window.__boot.workers), 1, 'one worker before the page was ready: the one started at load, adopted');
+    // Workers started before the page was ready (the toy's starts later).
+    const before = (await page.evaluate(() => window.__workers)).filter((w) => !w.ready);
+    assert.equal(before.length, 1, 'one worker before the page was ready: the one started at load, adopted');
     await page.click('#step');
     await waitSteps(page, 1);
     console.log(`page ready ${readyMs} ms after navigation (its script held back 2.5 s); one worker; a step trained`);
