@@ -15,15 +15,15 @@
 import { readdirSync, readFileSync } from 'node:fs';
 import { gzipSync } from 'node:zlib';
 import { join } from 'node:path';
-import { answerTime, frameRate, heapMB, ready, recordWorkers, serve, withBrowser, ROOT } from '../tests/e2e/harness.mjs';
+import { answerTime, frameRate, frameWatch, heapMB, ready, recordWorkers, serve, setControl, startFrameWatch, withBrowser, ROOT } from '../tests/e2e/harness.mjs';
 
 const arg = (name) => (process.argv.includes(name) ? process.argv[process.argv.indexOf(name) + 1] : undefined);
 const steps = Number(arg('--steps')) || 200;
 const playSecs = Number(arg('--play')) || 20;
 const extra = arg('--query') ? `&${arg('--query')}` : '';
 const loads = Number(arg('--loads')) || 15;
-/** Which parts to run (`--parts first,engines,pipelines,stacked,auto,responsive`; all by default). */
-const parts = (arg('--parts') || 'first,engines,pipelines,stacked,auto,responsive').split(',');
+/** Which parts to run (`--parts first,engines,pipelines,stacked,auto,responsive,freeze`; all by default). */
+const parts = (arg('--parts') || 'first,engines,pipelines,stacked,auto,responsive,freeze').split(',');
 const assets = join(ROOT, 'dist', 'assets');
 const wasmFiles = readdirSync(assets).filter((f) => f.endsWith('.wasm'));
 if (!wasmFiles.length) {
@@ -277,5 +277,48 @@ if (parts.includes('responsive')) await withBrowser({ webgpu: false }, async (br
       `JS heap ${heap.toFixed(1)} MB (history ${(kept.bytes / 1e6).toFixed(1)} MB reserved, ${kept.rows} rows)`);
     await page.close();
   }
+});
+// freeze: with auto and WebGPU present (SwiftShader), what setting changes and reloads cost
+// the page: frames, the time 300 steps take after a change, a Step click, time to ready.
+if (parts.includes('freeze')) await withBrowser({ webgpu: true }, async (browser) => {
+  const page = await browser.newPage();
+  await page.goto(`${server.origin}/?speed=100${extra}`);
+  await ready(page);
+  await page.click('#play');
+  await page.waitForTimeout(12000);
+  const setEta = (v) => setControl(page, '#eta', v);
+  await startFrameWatch(page);
+  await setEta('0.2');
+  await page.waitForTimeout(1500);
+  const t0 = Date.now();
+  await setEta('0.05');
+  await page.waitForFunction(() => Number(document.body.dataset.steps || 0) >= 300, null, { timeout: 120000, polling: 50 });
+  const steps300 = Date.now() - t0;
+  await page.waitForTimeout(Math.max(0, 7000 - (Date.now() - t0)));
+  const { frames, seconds: span, worstGapMs: worst } = await frameWatch(page);
+  await setEta('0.1');
+  const stepMs = await answerTime(page, '#step');
+  console.log(`freeze: after two η changes 1.5 s apart (auto, WebGPU on SwiftShader): longest frame gap ${worst.toFixed(0)} ms, ` +
+    `${(frames / span).toFixed(1)} frames/s over ${span.toFixed(1)} s; 300 steps took ${(steps300 / 1000).toFixed(2)} s; a Step click after a third change answered in ${stepMs.toFixed(0)} ms`);
+  const times = [];
+  for (let i = 0; i < 10; i += 1) {
+    const t1 = Date.now();
+    await page.goto(`${server.origin}/?speed=100${extra}`);
+    await ready(page, 120000);
+    times.push(Date.now() - t1);
+    await page.waitForTimeout(Math.max(0, 1500 - (Date.now() - t1)));
+  }
+  console.log(`freeze: 10 reloads 1.5 s apart, ready after ${times.map((t) => (t / 1000).toFixed(2)).join(', ')} s`);
+  const presets = [];
+  for (const name of ['texp', 'standard', 'paper']) {
+    await page.selectOption('#preset', name);
+    await ready(page);
+    const t2 = Date.now();
+    await page.click('#play');
+    await page.waitForFunction(() => Number(document.body.dataset.steps || 0) >= 300, null, { timeout: 120000, polling: 50 });
+    presets.push(`${name} ${((Date.now() - t2) / 1000).toFixed(2)} s`);
+    await page.click('#play');
+  }
+  console.log(`freeze: 300 steps after each preset: ${presets.join(', ')}`);
 });
 await server.close();

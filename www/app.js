@@ -16,8 +16,11 @@ import { PRESETS } from './presets.js';
 import { drawBoundaries } from './boundary.js';
 import { SweepView } from './sweep.js';
 import { chaosNote, explanation, readout } from './explain.js';
-import { drawToy, drawToyCurves, toySummary } from './toy.js';
+import { drawToy, drawToyCurves, toyLegend, toySummary } from './toy.js';
 import { adapterInfo, cpuWorker, gpuIsFaster, workerFor } from './engines.js';
+import { recall, remember, shapeKey } from './measurements.js';
+import { RunWatch } from './watch.js';
+import { scheduleFields } from './first-paint.js';
 
 const $ = (id) => document.getElementById(id);
 let state = parsed.state;
@@ -41,9 +44,15 @@ let lastBoundary = 0;
 /** How long the last decision-boundary grid took, request to answer (ms). */
 let boundaryMs = 0;
 let lastTheory = 0;
+/** A redraw of the formula panel held back by its rate limit (so the last step is drawn too). */
+let theoryTimer = 0;
 /** The sweep view (small multiples, λη plot) when the settings are a sweep. */
 let sweepView = null;
 let lastSweep = 0;
+/** Watches the runs for one that stopped moving (then says so under the charts). */
+let watch = null;
+/** The latest decision-boundary grid ({res, classes, probs}), or null. */
+let lastGrid = null;
 /** Smoothed angular update of each run (exponential average over ≈ 100 steps). */
 let smoothed = [];
 let toyWorker = null;
@@ -53,9 +62,10 @@ let gpuPerStep = null;
 /** What the engine runs on: {backend, precision, adapter}. */
 let engine = { backend: '', precision: '', adapter: null };
 /**
- * An engine being brought up behind the running one: {worker, kind, adapter, force, ready,
- * msPerStep}; `force` moves the run there once it is warm, else auto decides by measurement.
- * `moving` holds {t0, wasPlaying} while the run is on its way to it.
+ * An engine being brought up behind the running one: {worker, kind, adapter, precision, force,
+ * remembered, ready, msPerStep}; `force` moves the run there once it is warm (`remembered`:
+ * because a measurement remembered for this adapter said so), else auto decides by measuring.
+ * `moving` holds {t0, wasPlaying, from} while the run is on its way to it.
  */
 let incoming = null;
 let moving = null;
@@ -115,8 +125,7 @@ function renderControls() {
     if (el.type === 'checkbox') el.checked = Boolean(state[key]);
     else el.value = Array.isArray(state[key]) ? state[key].join(',') : String(state[key]);
   }
-  const step = state.schedule === 'step';
-  for (const id of ['milestones', 'factor', 'texp']) $(id).closest('label').hidden = !step;
+  scheduleFields(state);
   $('net').options[0].textContent = state.norm === 'none' ? 'no affine, frozen head' : 'scale-invariant';
   $('play').textContent = playing ? '❚❚ Pause' : '▶ Play';
   $('play').setAttribute('aria-pressed', String(playing));
@@ -134,10 +143,11 @@ function renderNotes() {
   $('explain').textContent = text;
   $('explain').hidden = !text;
   const distNote = $('dist-note');
+  distNote.hidden = isSweep(state) && !state.sweep_twins;
   distNote.textContent = state.chaos ? chaosNote(engine.precision || resolvePrecision(state, 'cpu'), engine.backend) : 'Distance to A: the angle between the weights of each twin and its weight-decay run.';
   $('boundary-hint').textContent = state.norm === 'none'
     ? 'Predicted class over [−1.6, 1.6]². Without normalization B’s larger weights change its predictions: the pictures part.'
-    : `Predicted class over [−1.6, 1.6]², ${state.norm === 'batch' ? 'batch-norm statistics from a fixed training batch' : 'each point normalized on its own'}. Run B’s weights are α^−t times larger; its picture is the same.`;
+    : `Predicted class over [−1.6, 1.6]², ${state.norm === 'batch' ? 'batch-norm statistics from a fixed training batch' : 'each point normalized on its own'}. Run B’s weights are α⁻ᵗ times larger; its picture is the same.`;
 }
 
 /**
@@ -150,6 +160,9 @@ function restart(backend = null, replay = null, precision = null) {
   const gen = generation;
   if (worker) worker.terminate();
   dropIncoming();
+  clearTimeout(theoryTimer);
+  theoryTimer = 0;
+  $('measure').hidden = true;
   moving = null;
   measured = { cpu: null, webgpu: null };
   warmup = null;
@@ -166,6 +179,11 @@ function restart(backend = null, replay = null, precision = null) {
   sweepView = null;
   smoothed = [];
   $('sweep-section').hidden = true;
+  watch = null;
+  lastGrid = null;
+  $('run-notes').replaceChildren();
+  // The charts are rebuilt at 'ready': until then their place keeps its height.
+  if ($('plots').offsetHeight) $('plots').style.minHeight = `${$('plots').offsetHeight}px`;
   $('plots').replaceChildren();
   $('legend').replaceChildren();
   $('stepcount').textContent = 'step 0';
@@ -213,14 +231,24 @@ function dropIncoming() {
   incoming = null;
 }
 
+/** How long auto waits after a start before it times WebGPU (a setting changed again meanwhile cancels it). */
+const MEASURE_DELAY_MS = 2000;
+
 /**
  * Brings up the engine of `kind` behind the running one, for the current experiment and in
- * the precision the run would have there; `force` moves the run to it once it is warm.
+ * the precision the run would have there (f32 on WebGPU; back on the CPU, the settings' own:
+ * f64 under auto); `force` moves the run to it once it is warm. Else (auto) it decides by a
+ * measurement remembered for this adapter and model shape, or by timing both engines — which
+ * it does unasked only on a hardware adapter: a software one (SwiftShader, lavapipe) compiles
+ * WebGPU's kernels for seconds on the CPU the run trains on, and is slower anyway. `measure`
+ * (the Measure button) times both engines whatever the adapter and whatever was remembered.
  */
-async function bringUp(kind, force) {
+async function bringUp(kind, force, measure = false) {
   const gen = generation;
   dropIncoming();
+  $('measure').hidden = true;
   let adapter = null;
+  let remembered = false;
   if (kind === 'webgpu') {
     adapter = await adapterInfo();
     if (gen !== generation) return;
@@ -232,10 +260,33 @@ async function bringUp(kind, force) {
       message('f64 was asked for, and WebGPU computes in f32 only (WGSL has no f64): training stays on the CPU.', 'notice', 'engine');
       return;
     }
+    if (!force && !measure) {
+      const known = recall(adapter.name, shapeKey(experiment, engine.precision));
+      if (known) {
+        measured = { ...known };
+        renderEngines();
+        if (!gpuIsFaster(known.cpu, known.webgpu)) {
+          message(`Measured before on this adapter (${adapter.name}) for this network: a step takes ${fmt(known.cpu)} ms on the CPU and ${fmt(known.webgpu)} ms on WebGPU, so training stays on the CPU.`, 'notice', 'engine');
+          $('measure').hidden = false;
+          return;
+        }
+        remembered = true;
+        force = true;
+      } else if (adapter.software) {
+        message(`WebGPU here runs on a software adapter (${adapter.name}), which is far slower than the CPU engine for networks this small: training stays on the CPU. Measure both engines to see (it compiles WebGPU's kernels, which takes several seconds).`, 'notice', 'engine');
+        $('measure').hidden = false;
+        return;
+      }
+    }
+    if (!force || remembered) {
+      // A setting changed or a reload within the delay cancels this bring-up before it costs anything.
+      await new Promise((r) => setTimeout(r, MEASURE_DELAY_MS));
+      if (gen !== generation || document.hidden) return;
+    }
   }
-  const precision = kind === 'webgpu' ? 'f32' : engine.precision;
+  const precision = kind === 'webgpu' ? 'f32' : resolvePrecision(state, 'cpu');
   const w = workerFor(kind);
-  incoming = { worker: w, kind, adapter, force, ready: false, msPerStep: null };
+  incoming = { worker: w, kind, adapter, precision, force, remembered, ready: false, msPerStep: null };
   attach(w, gen, onIncoming);
   w.postMessage(initMessage(state, kind, precision));
   renderEngines();
@@ -278,10 +329,11 @@ function onIncoming(m, w) {
   }
 }
 
-/** Auto: moves the run to the warm WebGPU engine only where it measured faster. */
+/** Auto: moves the run to the warm WebGPU engine only where it measured faster (and remembers). */
 function decide() {
   if (!incoming || moving) return;
   const { cpu, webgpu } = measured;
+  if (incoming.adapter) remember(incoming.adapter.name, shapeKey(experiment, engine.precision), measured);
   if (gpuIsFaster(cpu, webgpu)) {
     moveRun();
   } else {
@@ -294,7 +346,7 @@ function decide() {
 /** Moves the running experiment to the warm incoming engine: pause, snapshot, restore. */
 function moveRun() {
   if (!incoming || !incoming.ready || moving) return;
-  moving = { t0: performance.now(), wasPlaying: playing };
+  moving = { t0: performance.now(), wasPlaying: playing, from: engine.precision };
   if (playing) worker.postMessage({ type: 'pause' });
   worker.postMessage({ type: 'snapshot' });
 }
@@ -302,23 +354,35 @@ function moveRun() {
 /** The new engine has the run: it becomes the running one. */
 function finishMove(step) {
   const old = worker;
-  const { kind, adapter } = incoming;
+  const { kind, adapter, precision, remembered } = incoming;
   worker = incoming.worker;
   worker.onmessage = old.onmessage;
   worker.onerror = old.onerror;
   incoming = null;
   old.terminate();
   const ms = performance.now() - moving.t0;
+  const from = moving.from;
   moving = null;
   unacked = 0;
-  engine = { backend: kind, precision: kind === 'webgpu' ? 'f32' : engine.precision, adapter: adapter && adapter.name };
+  engine = { backend: kind, precision, adapter: adapter && adapter.name };
   setBadge(badgeText(), kind);
   document.body.dataset.precision = engine.precision;
   document.body.dataset.engineMoves = String(Number(document.body.dataset.engineMoves || 0) + 1);
-  message(`Moved the run to ${kind === 'webgpu' ? `WebGPU (${adapter.name})` : 'the CPU'} at step ${step} in ${Math.round(ms)} ms; it goes on exactly where it was.`, 'notice', 'engine');
+  const why = remembered ? ` (measured faster before on this adapter: CPU ${fmt(measured.cpu)} ms/step, WebGPU ${fmt(measured.webgpu)} ms/step)` : '';
+  message(`Moved the run to ${kind === 'webgpu' ? `WebGPU (${adapter.name})` : 'the CPU'} at step ${step} in ${Math.round(ms)} ms${why}; ${precisionChange(from, precision)}`, 'notice', 'engine');
   renderNotes();
   renderEngines();
   resumeAfterMove();
+}
+
+/** What a move from precision `from` to `to` did to the run, in words. */
+function precisionChange(from, to) {
+  if (from === to) return `it goes on exactly where it was, in ${to}.`;
+  if (to === 'f32') {
+    const control = state.chaos ? ' The rounding-chaos control A′ (A moved by one unit in the last place of f64) became A itself in f32: it now follows A exactly and tells nothing; Reset for a new one.' : '';
+    return `it goes on from the same weights, now in f32: WGSL has no f64, so every value was rounded to f32 and the runs separate at f32’s rounding from here.${control}`;
+  }
+  return `it goes on from the same weights, now in ${to} again (the steps on WebGPU were computed in f32).`;
 }
 
 function resumeAfterMove() {
@@ -342,19 +406,28 @@ function renderEngines() {
   $('engines').textContent = parts.join(' · ');
 }
 
-/** A legend shared by all charts: colour, dash and label of each run. */
+/** A line sample of `run` ({style} or a run) on a small canvas. */
+function swatch(run) {
+  const sw = document.createElement('canvas');
+  sw.width = 36;
+  sw.height = 10;
+  sw.setAttribute('aria-hidden', 'true');
+  drawSwatch(sw.getContext('2d'), run, 0, 5);
+  return sw;
+}
+
+/** A legend shared by all charts: colour, dash and label of each run (a sweep's grouped by η and λ). */
 function renderLegend() {
   const box = $('legend');
   box.replaceChildren();
+  if (sweepView) {
+    box.append(...sweepView.legend((style) => swatch({ style })));
+    return;
+  }
   for (const run of runs) {
     const item = document.createElement('span');
     item.className = `legend-item role-${run.role}`;
-    const sw = document.createElement('canvas');
-    sw.width = 36;
-    sw.height = 10;
-    sw.setAttribute('aria-hidden', 'true');
-    drawSwatch(sw.getContext('2d'), run, 0, 5);
-    item.append(sw, document.createTextNode(run.label));
+    item.append(swatch(run), document.createTextNode(run.label));
     box.append(item);
   }
 }
@@ -367,9 +440,10 @@ function progress() {
 function fallBackToCpu(what) {
   fellBack = true;
   const p = progress();
-  const replay = p.steps > 0 ? ` Replaying the ${p.steps} steps done so far from the same seed, then going on.` : '';
-  message(`${what}. Restarting on the CPU backend.${replay}`, 'error', 'engine');
-  restart('cpu', p, engine.precision || null);
+  const precision = resolvePrecision(state, 'cpu');
+  const replay = p.steps > 0 ? ` Replaying the ${p.steps} steps done so far from the same seed in ${precision}, then going on.` : '';
+  message(`${what}. Restarting on the CPU backend${engine.precision && engine.precision !== precision ? ` in ${precision} (WebGPU computed in ${engine.precision})` : ''}.${replay}`, 'error', 'engine');
+  restart('cpu', p, precision);
 }
 
 function fatal(text) {
@@ -381,6 +455,33 @@ function fatal(text) {
     setBadge('stopped', '');
     renderControls();
   }
+}
+
+/** How often the formula panel is rebuilt at most (ms). */
+const THEORY_MS = 250;
+
+/**
+ * Redraws the formula panel for the latest step, at most every THEORY_MS; a redraw held back
+ * by that limit happens when it ends, so the panel always ends on the step the page shows.
+ */
+function drawTheory(now) {
+  if (now - lastTheory < THEORY_MS) {
+    if (!theoryTimer) theoryTimer = setTimeout(() => {
+      theoryTimer = 0;
+      drawTheory(performance.now());
+    }, THEORY_MS - (now - lastTheory));
+    return;
+  }
+  lastTheory = now;
+  if (!store) return;
+  $('theory').replaceChildren(theoryPanel(state, constants, store.lastStep, runs, smoothed));
+}
+
+/** Says under the charts what happened to a run (e.g. that it stopped moving, and why). */
+function runNote(text) {
+  const p = document.createElement('p');
+  p.textContent = text;
+  $('run-notes').append(p);
 }
 
 /** Asks for one animation frame (at most one outstanding). */
@@ -399,12 +500,9 @@ function frame() {
   const last = store.lastStep;
   if (drew && last) {
     $('stepcount').textContent = `step ${last.step}`;
-    $('readout').textContent = readout(runs, last, state.eta);
+    $('readout').textContent = sweepView ? sweepView.status(store) : readout(runs, last, state.eta);
     document.body.dataset.steps = String(last.step);
-    if (t0 - lastTheory > 250) {
-      lastTheory = t0;
-      $('theory').replaceChildren(theoryPanel(state, constants, last, runs, smoothed));
-    }
+    drawTheory(t0);
     // The sweep view reads the whole kept history: redrawn at most twice a second, and less
     // often if it ever took longer than a frame's share.
     if (sweepView && t0 - lastSweep > Math.max(500, 20 * sweepView.drawMs)) {
@@ -448,9 +546,13 @@ function onWorker(m) {
       if (pendingSteps > 0) worker.postMessage({ type: 'step', steps: pendingSteps });
       pendingSteps = 0;
       if (playing) worker.postMessage({ type: 'play', chunk: state.speed });
-      plots = new Plots($('plots'), runs, { view, invariant: state.norm !== 'none' });
       sweepView = isSweep(state) && view !== 'embed' ? new SweepView($('sweep-section'), exp) : null;
       $('sweep-section').hidden = !sweepView;
+      // A sweep's runs are told apart as its grid is: colour by η, dash by λ.
+      if (sweepView) sweepView.styles().forEach((style, k) => (runs[k].style = style));
+      plots = new Plots($('plots'), runs, { view, invariant: state.norm !== 'none' });
+      $('plots').style.minHeight = '';
+      watch = new RunWatch(runs, state.norm);
       renderLegend();
       setBadge(badgeText(), m.backend);
       document.body.dataset.ready = '1';
@@ -476,6 +578,7 @@ function onWorker(m) {
       decide();
       break;
     case 'boundary':
+      lastGrid = { res: m.res, classes: m.classes, probs: m.probs };
       boundaryMs = performance.now() - lastBoundary;
       drawBoundaries($('boundaries'), runs, m.res, m.classes, m.probs);
       break;
@@ -487,6 +590,7 @@ function onWorker(m) {
         });
       }
       plots.push(m.steps);
+      for (const text of watch.feed(m.steps, lastGrid)) runNote(text);
       if (m.paced) unacked += 1;
       if (m.gpu) gpuPerStep = m.gpu.dispatches / m.steps.length;
       perf = { steps: perf.steps + m.steps.length, queueMs: perf.queueMs + m.queueMs, waitMs: perf.waitMs + m.waitMs };
@@ -669,6 +773,7 @@ function wire() {
     renderControls();
   };
   $('reset').onclick = () => restart();
+  $('measure').onclick = () => engineReady && engine.backend === 'cpu' && bringUp('webgpu', false, true);
   $('preset').onchange = (e) => {
     applyPreset(e.target.value);
     e.target.value = '';
@@ -701,6 +806,13 @@ function wire() {
     } else if (e.key === 'r' || e.key === 'R') {
       restart();
     }
+  });
+  // Leaving the page (a reload, a link) drops an engine being brought up at once: its kernel
+  // compiles would otherwise go on behind the next page.
+  window.addEventListener('pagehide', () => {
+    if (moving) resumeAfterMove();
+    dropIncoming();
+    renderEngines();
   });
   let resizeFrame = 0;
   window.addEventListener('resize', () => {
@@ -774,11 +886,12 @@ window.__explr = {
   },
 };
 
-document.body.classList.toggle('embed', view === 'embed');
-document.body.classList.toggle('lecture', view === 'lecture');
+// view.js marked the view before the first paint; the parsed settings decide.
+document.documentElement.classList.toggle('embed', view === 'embed');
 document.documentElement.classList.toggle('lecture', view === 'lecture');
 if (window.matchMedia('(prefers-reduced-motion: reduce)').matches) document.body.classList.add('reduced-motion');
 wire();
+toyLegend($('toy-legend'));
 parsed.problems.forEach((p) => message(p, 'error'));
 parsed.notices.forEach((p) => message(p, 'notice'));
 syncUrl();

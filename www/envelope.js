@@ -4,12 +4,22 @@
 // per value and drawing is O(buckets), whatever the number of steps: a min/max envelope keeps
 // every spike visible.
 
+/** Buckets per chart: at most twice as many points per run are drawn. */
+export const BUCKETS = 300;
+
+/**
+ * Buckets for a chart of `series` curves: BUCKETS up to four, then fewer, so that a sweep's
+ * dozens of curves cost a frame what four do (never under 40 per curve); always even.
+ */
+export const bucketsFor = (series) => 2 * Math.floor(Math.max(40, Math.min(BUCKETS, Math.floor((4 * BUCKETS) / Math.max(1, series)))) / 2);
+
 /** Per-series min/max summaries over a bounded number of step buckets. */
 export class Envelope {
-  /** `series`: number of series; `buckets`: how many buckets (an even number). */
+  /** `series`: number of series; `buckets`: how many buckets (made even: buckets merge in pairs). */
   constructor(series, buckets = 400) {
     this.n = series;
-    this.cap = buckets;
+    this.cap = Math.max(2, 2 * Math.floor(buckets / 2));
+    buckets = this.cap;
     this.width = 1;
     this.count = 0;
     this.fill = 0;

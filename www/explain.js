@@ -5,7 +5,10 @@ import { fmt, fmtLn } from './format.js';
 /** One or two sentences on what the configuration of `state` shows, or breaks and why. */
 export function explanation(state) {
   if (state.norm === 'none') {
-    return 'What breaks: without a normalization layer the loss is not scale-invariant. Run B’s weights still grow by α^−t, but now that changes what the network computes: its effective LR is no longer A’s, and B’s loss, accuracy and decision boundary part from A’s.';
+    const fit = ['circles', 'spirals'].includes(state.dataset)
+      ? ' This network has no biases, so without a normalization it predicts alike along each ray from the origin and cannot fit circles or spirals: the preset uses XOR, which it can.'
+      : '';
+    return `What breaks: without a normalization layer the loss is not scale-invariant. Run B’s weights still grow by α⁻ᵗ, but now that changes what the network computes: its effective LR is no longer A’s, and B’s loss, accuracy and decision boundary part from A’s — far beyond A′, so it is no rounding effect.${fit}`;
   }
   if (state.net === 'standard') {
     return 'What breaks: the norm’s affine gains and the trained output layer are not scale-invariant. Weight decay on them is real regularization, not a rescaling, and the exponential LR B uses on them has no counterpart in A — so B leaves A.';

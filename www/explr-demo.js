@@ -28,8 +28,9 @@
             this.frame.style.height = `${Math.ceil(e.data.height)}px`;
           }
         };
-        window.addEventListener('message', this.onMessage);
       }
+      // Every time it is (re)attached: an element moved in the page is disconnected first.
+      window.addEventListener('message', this.onMessage);
       this.update();
     }
 

@@ -3,7 +3,11 @@
 // which adopts that worker. The engine's thread, module and wasm compile thus overlap the
 // loading and building of the page instead of following them.
 import 'uplot/dist/uPlot.min.css';
-import './boot.js';
+import { parsed } from './boot.js';
+import { firstPaint } from './first-paint.js';
+
+// Laid out for the link's settings at the first paint: nothing moves when app.js arrives.
+firstPaint(parsed.state);
 
 import('./app.js').catch((e) => {
   const box = document.getElementById('messages');

@@ -7,7 +7,7 @@
 // Quantities that explode (LR, ‖w‖) are plotted as log10 of the engine's log-space values, so
 // they stay on the chart long after they leave the range of f64.
 import uPlot from 'uplot';
-import { Envelope } from './envelope.js';
+import { Envelope, bucketsFor } from './envelope.js';
 import { fmt, fmtLog10 } from './format.js';
 
 export { fmt, fmtLog10 } from './format.js';
@@ -23,14 +23,6 @@ export const CONTROL_STYLE = { stroke: '#6b7280', width: 2, dash: [2, 4] };
 /** A predicted reference line (the equilibrium angular update): thin, black, dashed. */
 export const PREDICTION_STYLE = { stroke: '#111111', width: 1.5, dash: [6, 4] };
 
-/** Buckets per chart: at most twice as many points per run are drawn. */
-export const BUCKETS = 300;
-
-/**
- * Buckets for a chart of `series` curves: BUCKETS up to four, then fewer, so that a sweep's
- * dozens of curves cost a frame what four do (never under 40 per curve).
- */
-export const bucketsFor = (series) => Math.max(40, Math.min(BUCKETS, Math.floor((4 * BUCKETS) / Math.max(1, series))));
 /** Charts redrawn per animation frame at most (round-robin): each chart updates ≥ 20 times/s. */
 const CHARTS_PER_FRAME = 2;
 /** A second chart is drawn in the same frame only if the first took less than this (ms). */
@@ -66,6 +58,7 @@ export const CHARTS = [
     log: true,
     get: (r) => log10Floor(r.angle, 1e-18),
     only: (run) => run.reference !== run.index,
+    empty: 'none here — no run has a twin or control to compare (a sweep draws them with “Each with its exponential-LR twin”)',
   },
   {
     key: 'angular',
@@ -90,8 +83,9 @@ export const VIEWS = {
   embed: ['lr', 'wnorm', 'loss', 'efflr'],
 };
 
-/** The style of run `run` ({index, role}). */
+/** The style of run `run` ({index, role}, or {style}: its own, e.g. a sweep's). */
 export function styleOf(run) {
+  if (run.style) return run.style;
   if (run.role === 'prediction') return PREDICTION_STYLE;
   return run.role === 'control' ? CONTROL_STYLE : RUN_STYLES[run.index % RUN_STYLES.length];
 }
@@ -128,7 +122,21 @@ export class Plots {
     const keys = VIEWS[view] || VIEWS.normal;
     // Each chart is made at its final size: made small and resized, it would be drawn twice.
     const size = this.size();
-    for (const key of keys) this.charts.push(this.make(CHARTS.find((c) => c.key === key), size));
+    for (const key of keys) {
+      const c = CHARTS.find((d) => d.key === key);
+      // A chart with nothing to draw (no twin to measure a distance to) says so in one line.
+      if (this.shown(c).length) this.charts.push(this.make(c, size));
+      else this.note(c);
+    }
+  }
+
+  /** In place of chart `c`, which has no run to show: its title and why it is empty. */
+  note(c) {
+    const p = document.createElement('p');
+    p.className = 'chart-note hint';
+    p.dataset.key = c.key;
+    p.textContent = `${c.title(this.ctx)}: ${c.empty || 'no run to show in this configuration'}.`;
+    this.container.append(p);
   }
 
   /** The runs chart `c` shows, then its reference lines (predictions) if any. */
@@ -163,12 +171,22 @@ export class Plots {
       legend: { show: legend, live: true },
       scales: { x: { time: false }, y: c.range ? { range: c.range } : { range: (_u, lo, hi) => padRange(lo, hi, c.log) } },
       axes: [
-        { label: 'step', font, labelFont, size: 36 * scale, labelSize: 18 * scale, stroke: '#333', space: 50 * spread },
+        {
+          label: 'step',
+          font,
+          labelFont,
+          size: 36 * scale,
+          labelSize: 18 * scale,
+          stroke: '#333',
+          space: 60 * spread,
+          values: (_u, splits) => splits.map(fmtStep),
+        },
         {
           label: c.unit,
           font,
           labelFont,
-          size: (c.log ? 64 : 56) * scale,
+          // As wide as its longest tick label, so that no label runs into the axis title.
+          size: (u, values, axis, cycle) => yAxisSize(u, values, axis, cycle, scale),
           labelSize: 18 * scale,
           stroke: '#333',
           space: 30 * spread,
@@ -412,6 +430,31 @@ function fmtAxis(v) {
   const a = Math.abs(v);
   if (a !== 0 && (a >= 1e4 || a < 1e-2)) return v.toExponential(1);
   return String(Number(v.toPrecision(3)));
+}
+
+/** A step-axis tick: whole steps, with k and M past 10 000 so that labels stay short. */
+export function fmtStep(v) {
+  if (v === null || v === undefined) return '';
+  const a = Math.abs(v);
+  if (a >= 1e6) return `${Number((v / 1e6).toPrecision(3))}M`;
+  if (a >= 1e4) return `${Number((v / 1e3).toPrecision(3))}k`;
+  return String(Math.round(v));
+}
+
+/**
+ * The width of y axis `axis` of uPlot `u` (CSS px) that fits its widest tick label `values`
+ * beside the ticks (uPlot's axis auto-size recipe; settles after two layout cycles).
+ */
+function yAxisSize(u, values, axis, cycle, scale) {
+  const ax = u.axes[axis];
+  if (cycle > 1 && ax._size) return ax._size;
+  const longest = (values || []).reduce((acc, v) => (String(v).length > acc.length ? String(v) : acc), '');
+  let width = 0;
+  if (longest && u.ctx && ax.font) {
+    u.ctx.font = ax.font[0];
+    width = u.ctx.measureText(longest).width / (window.devicePixelRatio || 1);
+  }
+  return Math.max(40 * scale, Math.ceil((ax.ticks ? ax.ticks.size : 10) + (ax.gap || 5) + width + 4 * scale));
 }
 
 /** Splits `text` into lines of at most `n` characters at spaces. */

@@ -3,7 +3,9 @@
 export const PRESETS = {
   paper: { label: 'Paper defaults', state: { eta: 0.1, wd: 5e-4, momentum: 0.9 } },
   texp: { label: 'Step decay ↔ TEXP', state: { schedule: 'step', milestones: [300, 600], factor: 0.1, texp: 'exact' } },
-  nonorm: { label: 'What breaks: no normalization', state: { norm: 'none' } },
+  // XOR: a net without biases (and now without a normalization) predicts alike along each ray
+  // from the origin, which fits XOR's quadrants, not circles or spirals.
+  nonorm: { label: 'What breaks: no normalization', state: { norm: 'none', dataset: 'xor' } },
   standard: { label: 'What breaks: affine + trained head', state: { net: 'standard' } },
   naive: { label: 'What breaks: naive initial momentum', state: { init: 'naive' } },
   mnist: { label: 'MNIST CNN', state: { dataset: 'mnist', norm: 'batch', batch: 64 } },

@@ -11,6 +11,8 @@ import { equilibriumAngularUpdate } from './theory.js';
 
 /** One colour per η of the grid. */
 const PALETTE = ['#1f5fbf', '#d1451b', '#2a8d4f', '#8a3ffc', '#a16207', '#0f766e', '#be185d', '#4b5563'];
+/** One dash pattern per λ of the grid (the time charts: colour is η, the line is λ). */
+const DASHES = [[], [9, 4], [2, 3], [12, 4, 2, 4], [6, 2, 2, 2], [1, 4], [16, 3], [4, 4, 1, 4]];
 /** History rows read per drawn point at most (the rest are skipped evenly). */
 const SAMPLES = 12;
 
@@ -92,6 +94,63 @@ export class SweepView {
 
   colour(p) {
     return PALETTE[this.etas.indexOf(p.eta) % PALETTE.length];
+  }
+
+  /**
+   * The line style of each run in the time charts, in run order: colour by η, dash by λ, a
+   * twin thin over its thicker run (they coincide).
+   */
+  styles() {
+    return this.points.map((p) => ({ stroke: this.colour(p), width: p.twin ? 1.2 : 2.5, dash: DASHES[this.wds.indexOf(p.wd) % DASHES.length] }));
+  }
+
+  /**
+   * The time charts' legend, grouped as the grid is: a coloured swatch per η, a dash per λ,
+   * and what a thin line means. `swatch(style)` makes one line sample.
+   */
+  legend(swatch) {
+    const group = (title, items) => {
+      const g = document.createElement('span');
+      g.className = 'legend-group';
+      g.append(document.createTextNode(title));
+      for (const [style, text] of items) {
+        const item = document.createElement('span');
+        item.className = 'legend-item';
+        item.append(swatch(style), document.createTextNode(text));
+        g.append(item);
+      }
+      return g;
+    };
+    const out = [
+      group('colour: η =', this.etas.map((eta, i) => [{ stroke: PALETTE[i % PALETTE.length], width: 3, dash: [] }, String(eta)])),
+      group('line: λ =', this.wds.map((wd, i) => [{ stroke: '#333', width: 2, dash: DASHES[i % DASHES.length] }, String(wd)])),
+    ];
+    if (this.points.some((p) => p.twin)) out.push(group('', [[{ stroke: '#333', width: 1.2, dash: [] }, 'thin: exponential-LR twin (no WD)']]));
+    return out;
+  }
+
+  /**
+   * The status line of a sweep at its latest step: the grid, the range of its timescales
+   * 1/(λη), and which point has come nearest to and stayed farthest from its equilibrium
+   * (settled Δ over Δ*, as of the last redraw).
+   */
+  status(store) {
+    const last = store.lastStep;
+    if (!last) return '';
+    const base = this.points.filter((p) => !p.twin);
+    const name = (p) => `η=${p.eta} λ=${p.wd}`;
+    const byLe = [...base].sort((a, b) => b.lambdaEta - a.lambdaEta);
+    const steps = (p) => Math.round(1 / p.lambdaEta).toLocaleString('en');
+    let text = `step ${last.step} · ${base.length} grid points (${this.etas.length} η × ${this.wds.length} λ)`;
+    if (byLe.length > 1) text += ` · timescale 1/(λη) from ${steps(byLe[0])} steps (${name(byLe[0])}) to ${steps(byLe.at(-1))} (${name(byLe.at(-1))})`;
+    const ratios = base.map((p) => ({ p, r: this.last[p.index] && this.last[p.index].delta > 0 ? this.last[p.index].delta / p.predicted : null })).filter((x) => x.r !== null);
+    if (ratios.length > 1) {
+      const off = (x) => Math.abs(Math.log(x.r));
+      ratios.sort((a, b) => off(a) - off(b));
+      const [near, far] = [ratios[0], ratios.at(-1)];
+      text += ` · settled Δ/Δ*: ${near.r.toFixed(2)} nearest (${name(near.p)}), ${far.r.toFixed(2)} farthest (${name(far.p)})`;
+    }
+    return text;
   }
 
   /** Redraws both canvases from History `store`. */

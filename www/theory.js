@@ -43,34 +43,37 @@ export function theoryPanel(state, constants, last, runs = [], smoothed = []) {
   box.append(
     math(sup(mi('x'), mn('2')), mo('−'), row(mo('('), mn('1'), mo('+'), mi('γ'), mo('−'), mi('λ'), mi('η'), mo(')')), mi('x'), mo('+'), mi('γ'), mo('='), mn('0')),
   );
-  if (!constants) {
-    box.append(p('Computing α…'));
-    return box;
-  }
+  // Every row is there from the start, '…' until its value is known: the panel keeps its
+  // height when the engine answers and when the first step arrives (nothing below it moves).
+  const c = (f) => (constants ? f(constants) : '…');
+  // Short formulas, one per line: each fits a 360 px phone.
   box.append(
-    math(mi('α'), mo('='), mn(constants.alpha.toPrecision(15)), mo(','), mspace(), sub(mi('η̃'), mi('t')), mo('='), mi('η'), mo('·'),
-      sup(mi('α'), row(mo('−'), mn('2'), mi('t'), mo('−'), mn('1'))), mo('='), mn(String(state.eta)), mo('·'), mn(constants.lrFactorPerStep.toPrecision(12)), sup(mi(''), mi('t')), mo('/'), mi('α')),
+    math(mi('α'), mo('='), mn(c((k) => k.alpha.toPrecision(15)))),
+    math(sub(mi('η̃'), mi('t')), mo('='), mi('η'), mo('·'), sup(mi('α'), row(mo('−'), mn('2'), mi('t'), mo('−'), mn('1')))),
+    math(sub(mi('η̃'), mi('t')), mo('='), mn(String(state.eta)), mo('·'), sup(mn(c((k) => k.lrFactorPerStep.toPrecision(12))), mi('t')), mo('/'), mi('α')),
   );
   const init = state.init === 'exact'
-    ? `Run B starts with momentum ṽ₀ = κ·θ₀, κ = (α−1)/(αη) = ${fmt(constants.v0Coefficient)}.`
+    ? `Run B starts with momentum ṽ₀ = κ·θ₀, κ = (α−1)/(αη) = ${c((k) => fmt(k.v0Coefficient))}.`
     : 'Run B starts with ṽ₀ = 0 (naive): close to, but not exactly, run A.';
   box.append(p(init));
-  if (constants.f32LrHorizon) {
-    box.append(p(`η̃ would leave float32 after ${constants.f32LrHorizon.toLocaleString('en')} steps; the engine rescales (θ, v, η) → (sθ, v/s, s²η) exactly to stay in range.`));
+  if (state.wd > 0) {
+    box.append(p(`η̃ would leave float32 after ${c((k) => (k.f32LrHorizon ? k.f32LrHorizon.toLocaleString('en') : '—'))} steps; the engine rescales (θ, v, η) → (sθ, v/s, s²η) exactly to stay in range.`));
   }
+  // A twin is there unless a sweep was asked for without them.
   const twin = runs.find((r) => r.role === 'twin');
-  if (last && twin && last.runs[twin.index]) {
-    const b = last.runs[twin.index];
-    const t = last.step;
+  if (twin || (runs.length === 0 && (!isSweep(state) || state.sweep_twins))) {
+    const b = last && twin ? last.runs[twin.index] : null;
+    const t = b ? String(last.step) : 't';
     box.append(
       math(mfrac(row(mo('‖'), sub(mi('w̃'), mi('t')), mo('‖')), row(mo('‖'), sub(mi('w'), mi('t')), mo('‖'))), mo('='),
-        mn(bigExp(b.ln_scale_measured, 12)), mspace(), mtext('measured,'), mspace(),
-        sup(mi('α'), row(mo('−'), mn(String(t)))), mo('='), mn(bigExp(b.ln_scale_predicted, 12)), mspace(), mtext('predicted')),
-      p(`Angle between the weights of A and B: ${fmt(b.angle)} rad; largest difference of predicted probabilities: ${fmt(b.prob_diff)}.`),
+        mn(b ? bigExp(b.ln_scale_measured, 12) : '…'), mspace(), mtext('measured at step'), mspace(), mn(b ? t : '…')),
+      math(sup(mi('α'), row(mo('−'), mn(t))), mo('='), mn(b ? bigExp(b.ln_scale_predicted, 12) : '…'), mspace(), mtext('predicted')),
+      p(`Angle between the weights of A and B: ${b ? fmt(b.angle) : '…'} rad; largest difference of predicted probabilities: ${b ? fmt(b.prob_diff) : '…'}.`),
     );
     const control = runs.find((r) => r.role === 'control');
-    if (control && last.runs[control.index]) {
-      box.append(p(`A′ (A from weights 1 ulp apart): angle to A ${fmt(last.runs[control.index].angle)} rad.`));
+    if (control || (runs.length === 0 && state.chaos && !isSweep(state))) {
+      const a = b && control ? last.runs[control.index] : null;
+      box.append(p(`A′ (A from weights 1 ulp apart): angle to A ${a ? fmt(a.angle) : '…'} rad.`));
     }
   }
   // The equilibrium is a property of scale-invariant weights: none without a normalization. A
@@ -98,9 +101,12 @@ function equilibrium(state, runs, smoothed) {
   const b = runs.find((r) => r.role === 'twin' && a && r.reference === a.index);
   const measured = [a, b].filter((r) => r && smoothed[r.index] !== undefined).map((r) => `${r.short} ${fmt(smoothed[r.index])}`);
   const out = [
-    math(sup(mi('Δ'), mo('*')), mo('≈'), m('msqrt', row(mfrac(row(mn('2'), mi('η'), mi('λ')), row(mn('1'), mo('+'), mi('γ'))))), mo('='), mn(predicted.toPrecision(4)),
-      ...(measured.length ? [mspace(), mtext(`measured Δₜ (≈ 100-step mean): ${measured.join(', ')}`)] : [])),
+    math(sup(mi('Δ'), mo('*')), mo('≈'), m('msqrt', row(mfrac(row(mn('2'), mi('η'), mi('λ')), row(mn('1'), mo('+'), mi('γ'))))), mo('='), mn(predicted.toPrecision(4))),
   ];
+  const now = document.createElement('p');
+  now.className = 'measured';
+  now.textContent = `measured Δₜ (≈ 100-step mean): ${measured.length ? measured.join(', ') : '…'}`;
+  out.push(now);
   const e = document.createElement('p');
   e.textContent = 'Δₜ is the angle the scale-invariant weights turn per step. It settles where weight decay’s shrinking of ‖w‖ balances the gradient’s growth of it (Wan et al. 2020) — which is why the effective LR η/‖w‖² levels off. B turns by exactly A’s angles with no weight decay at all: its growing LR does weight decay’s job.';
   out.push(e);

@@ -48,36 +48,101 @@ export function drawToy(canvas, path, eta, toy) {
   }
 }
 
-/** Draws loss (solid) and ‖w‖² (dashed, right scale) against the step on `canvas`. */
+/** The toy chart's three lines: what the legend under it names (colour, dash, words). */
+export const TOY_LINES = [
+  { key: 'loss', stroke: '#e4572e', dash: [], text: 'loss L(w) (left axis)' },
+  { key: 'norm', stroke: '#1f5fbf', dash: [6, 4], text: '‖w‖² (right axis)' },
+  { key: 'eta', stroke: '#888', dash: [2, 3], text: '‖w‖² = η: below it the minimum is unstable' },
+];
+
+/**
+ * Draws loss (solid, left axis) and ‖w‖² (dashed, right axis) against the step on `canvas`,
+ * with the level ‖w‖² = η dotted, axis labels and ticks.
+ */
 export function drawToyCurves(canvas, path, eta) {
   const ctx = canvas.getContext('2d');
   const { width: W, height: H } = canvas;
   ctx.clearRect(0, 0, W, H);
+  const [L, R, T, B] = [44, W - 44, 8, H - 30];
   const maxL = Math.max(1e-9, ...path.map((p) => p.loss));
   const maxN = Math.max(eta * 1.5, ...path.map((p) => p.norm_sq));
-  const x = (k) => (k / Math.max(1, path.length - 1)) * (W - 8) + 4;
-  const line = (get, max, color, dash) => {
-    ctx.strokeStyle = color;
-    ctx.setLineDash(dash);
+  const steps = Math.max(1, path.length - 1);
+  const x = (k) => L + (k / steps) * (R - L);
+  const y = (v, max) => B - (v / max) * (B - T);
+  const [loss, norm, level] = TOY_LINES;
+  const line = (get, max, style) => {
+    ctx.strokeStyle = style.stroke;
+    ctx.setLineDash(style.dash);
     ctx.lineWidth = 2;
     ctx.beginPath();
-    path.forEach((p, k) => {
-      const y = H - 4 - (get(p) / max) * (H - 8);
-      if (k) ctx.lineTo(x(k), y);
-      else ctx.moveTo(x(k), y);
-    });
+    path.forEach((p, k) => (k ? ctx.lineTo(x(k), y(get(p), max)) : ctx.moveTo(x(k), y(get(p), max))));
     ctx.stroke();
   };
-  line((p) => p.loss, maxL, '#e4572e', []);
-  line((p) => p.norm_sq, maxN, '#1f5fbf', [6, 4]);
-  ctx.setLineDash([2, 3]);
-  ctx.strokeStyle = '#888';
-  const yEta = H - 4 - (eta / maxN) * (H - 8);
+  // Axes, ticks and their labels.
+  ctx.setLineDash([]);
+  ctx.strokeStyle = '#999';
+  ctx.lineWidth = 1;
+  ctx.strokeRect(L, T, R - L, B - T);
+  ctx.font = '11px system-ui, sans-serif';
+  ctx.textBaseline = 'middle';
+  const num = (v) => String(Number(v.toPrecision(2)));
+  ctx.fillStyle = loss.stroke;
+  ctx.textAlign = 'right';
+  for (const f of [0, 0.5, 1]) ctx.fillText(num(f * maxL), L - 4, y(f * maxL, maxL));
+  ctx.fillStyle = norm.stroke;
+  ctx.textAlign = 'left';
+  for (const f of [0, 0.5, 1]) ctx.fillText(num(f * maxN), R + 4, y(f * maxN, maxN));
+  ctx.fillStyle = '#333';
+  ctx.textAlign = 'center';
+  ctx.textBaseline = 'top';
+  for (const f of [0, 0.5, 1]) ctx.fillText(String(Math.round(f * steps)), x(f * steps), B + 3);
+  ctx.fillText('step', (L + R) / 2, B + 16);
+  ctx.save();
+  ctx.translate(10, (T + B) / 2);
+  ctx.rotate(-Math.PI / 2);
+  ctx.fillStyle = loss.stroke;
+  ctx.fillText('loss', 0, -6);
+  ctx.restore();
+  ctx.save();
+  ctx.translate(W - 10, (T + B) / 2);
+  ctx.rotate(Math.PI / 2);
+  ctx.fillStyle = norm.stroke;
+  ctx.fillText('‖w‖²', 0, -6);
+  ctx.restore();
+  ctx.textAlign = 'start';
+  ctx.textBaseline = 'alphabetic';
+  line((p) => p.loss, maxL, loss);
+  line((p) => p.norm_sq, maxN, norm);
+  ctx.setLineDash(level.dash);
+  ctx.strokeStyle = level.stroke;
   ctx.beginPath();
-  ctx.moveTo(0, yEta);
-  ctx.lineTo(W, yEta);
+  ctx.moveTo(L, y(eta, maxN));
+  ctx.lineTo(R, y(eta, maxN));
   ctx.stroke();
   ctx.setLineDash([]);
+}
+
+/** Fills `box` with the toy chart's legend: a line sample and the words for each line. */
+export function toyLegend(box) {
+  box.replaceChildren(...TOY_LINES.map((l) => {
+    const item = document.createElement('span');
+    item.className = 'legend-item';
+    item.dataset.line = l.key;
+    const c = document.createElement('canvas');
+    c.width = 36;
+    c.height = 10;
+    c.setAttribute('aria-hidden', 'true');
+    const g = c.getContext('2d');
+    g.strokeStyle = l.stroke;
+    g.lineWidth = 2;
+    g.setLineDash(l.dash);
+    g.beginPath();
+    g.moveTo(0, 5);
+    g.lineTo(36, 5);
+    g.stroke();
+    item.append(c, document.createTextNode(l.text));
+    return item;
+  }));
 }
 
 /**

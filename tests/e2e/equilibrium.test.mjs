@@ -37,6 +37,39 @@ test('the angular-update chart shows A, B and the predicted equilibrium; B turns
   await page.close();
 });
 
+/**
+ * Checks that every time chart of a sweep draws a finite curve up to the last step, that the
+ * charts with nothing to show say why, and that the status line speaks of the grid.
+ */
+async function sweepChartsDraw(page, runs) {
+  const charts = await page.evaluate(() => window.__explr.charts());
+  const shown = await page.evaluate(() => Number(document.body.dataset.steps));
+  assert.ok(charts.length >= 5, `${charts.length} time charts`);
+  for (const c of charts) {
+    // Every run in each chart; the distance chart has a curve per twin.
+    assert.ok(c.runs.length >= (c.key === 'dist' ? 1 : runs), `${c.key}: ${c.runs.length} curves`);
+    assert.ok(c.lastStep >= shown - 1, `${c.key} drew up to step ${c.lastStep} of ${shown}`);
+    assert.ok(c.last.some(Number.isFinite), `${c.key} has a finite curve`);
+  }
+  const notes = await page.$$eval('.chart-note', (ps) => ps.map((p) => p.dataset.key));
+  for (const key of notes) assert.ok(!charts.some((c) => c.key === key));
+  assert.match(await page.textContent('#readout'), /step \d+ · \d+ grid points \(\d η × \d λ\) · timescale 1\/\(λη\)/);
+  assert.match(await page.textContent('#legend'), /colour: η =[^]*line: λ =/);
+  return { charts: charts.map((c) => c.key), notes };
+}
+
+test('a 3 × 3 sweep from the link draws every time chart, a grouped legend and a status line', async () => {
+  const { page, log } = await open(ctx.browser, ctx.server.origin, '/?backend=cpu&sweep_eta=0.05,0.1,0.2&sweep_wd=0.0002,0.0005,0.001');
+  await ready(page);
+  await playFor(page, 300);
+  await page.waitForTimeout(600);
+  const { charts, notes } = await sweepChartsDraw(page, 9);
+  console.log(`3 × 3 sweep: charts ${charts.join(', ')} draw 9 curves each; said why empty: ${notes.join(', ') || 'none'}`);
+  assert.deepEqual(notes, ['dist'], 'no twins: the distance chart says why it is empty');
+  assert.deepEqual(log.errors, []);
+  await page.close();
+});
+
 test('the intrinsic-LR preset trains a 4 × 4 grid; equal λη settle alike; the link holds the sweep', async () => {
   const { page, log } = await open(ctx.browser, ctx.server.origin, '/?backend=cpu&speed=40');
   await ready(page);
@@ -62,6 +95,7 @@ test('the intrinsic-LR preset trains a 4 × 4 grid; equal λη settle alike; the
   assert.ok(await inked(page, '#sweep-multiples') > 2000, 'the small multiples have curves');
   assert.ok(await inked(page, '#sweep-scatter') > 200, 'the λη plot has points');
   assert.equal(await page.isVisible('#boundaries-section'), false);
+  await sweepChartsDraw(page, 16);
   // The link alone brings the sweep back.
   await page.reload();
   await ready(page);
@@ -83,6 +117,8 @@ test('a sweep with twins: each twin turns by its own run’s angles', async () =
   }
   console.log(`sweep twins: relative difference of angular updates ≤ ${worst.toExponential(2)}`);
   assert.ok(worst < 1e-10, `${worst}`);
+  const { notes } = await sweepChartsDraw(page, 4);
+  assert.deepEqual(notes, [], 'with twins every chart draws, the distance chart too');
   assert.deepEqual(log.errors, []);
   await page.close();
 });

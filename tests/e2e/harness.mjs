@@ -9,7 +9,8 @@ import { after, before } from 'node:test';
 import { chromium } from 'playwright-core';
 
 export const ROOT = fileURLToPath(new URL('../..', import.meta.url));
-const DIST = join(ROOT, 'dist');
+/** The built site served (EXPLR_DIST: another build, e.g. to measure an earlier one). */
+const DIST = process.env.EXPLR_DIST || join(ROOT, 'dist');
 const TYPES = {
   '.html': 'text/html', '.js': 'text/javascript', '.css': 'text/css', '.wasm': 'application/wasm',
   '.json': 'application/json', '.png': 'image/png', '.bin': 'application/octet-stream', '.svg': 'image/svg+xml',
@@ -165,6 +166,37 @@ export async function answerTime(page, selector) {
   }, selector);
   await page.click(selector, { timeout: 120000 });
   return page.evaluate(() => window.__answer);
+}
+
+/** Sets the control `selector` to `value` as a person would: types it, then commits it (change). */
+export async function setControl(page, selector, value) {
+  await page.fill(selector, value);
+  await page.$eval(selector, (e) => e.dispatchEvent(new Event('change', { bubbles: true })));
+}
+
+/**
+ * Starts counting the frames `page` renders from now on; `frameWatch(page)` then resolves to
+ * {frames, seconds, worstGapMs} since the start.
+ */
+export function startFrameWatch(page) {
+  return page.evaluate(() => {
+    const w = (window.__frameWatch = { frames: 0, t0: performance.now(), last: performance.now(), worst: 0 });
+    const tick = (t) => {
+      w.frames += 1;
+      w.worst = Math.max(w.worst, t - w.last);
+      w.last = t;
+      requestAnimationFrame(tick);
+    };
+    requestAnimationFrame(tick);
+  });
+}
+
+/** What startFrameWatch has counted: {frames, seconds, worstGapMs}. */
+export function frameWatch(page) {
+  return page.evaluate(() => {
+    const w = window.__frameWatch;
+    return { frames: w.frames, seconds: (w.last - w.t0) / 1000, worstGapMs: w.worst };
+  });
 }
 
 /** Frames per second the page renders over `ms` milliseconds, and the longest gap between frames. */

@@ -80,6 +80,66 @@ test('decision boundaries of A and B coincide; the toy panel spikes', async () =
   await page.$eval('#toywd', (e) => e.dispatchEvent(new Event('change', { bubbles: true })));
   await page.waitForFunction(() => / 0 loss spikes/.test(document.getElementById('toy-summary').textContent));
   assert.match(await query(page), /toywd=0/);
+  // Its chart names its lines and its axes.
+  const legend = await page.$$eval('#toy-legend .legend-item', (items) => items.map((i) => [i.dataset.line, i.textContent]));
+  assert.deepEqual(legend.map(([k]) => k), ['loss', 'norm', 'eta']);
+  assert.match(legend[0][1], /loss/);
+  assert.match(legend[1][1], /‖w‖²/);
+  assert.match(legend[2][1], /η/);
+  assert.match(await page.getAttribute('#toy-curves', 'aria-label'), /left axis[^]*right axis/);
+  assert.deepEqual(log.errors, []);
+  await page.close();
+});
+
+test('the no-normalization preset: A learns XOR, B departs from it far beyond rounding, and the page says why B stops', async () => {
+  const { page, log } = await open(ctx.browser, ctx.server.origin, '/?backend=cpu&speed=100');
+  await ready(page);
+  await page.selectOption('#preset', 'nonorm');
+  await ready(page);
+  assert.deepEqual([(await state(page)).norm, (await state(page)).dataset], ['none', 'xor']);
+  await playFor(page, 3000, 180000);
+  const at = await page.evaluate(() => {
+    const runs = window.__explr.last.runs;
+    const hist = window.__explr.history;
+    const acc = hist.filter((s) => Number.isFinite(s.runs[0].test_accuracy)).at(-1).runs[0].test_accuracy;
+    return { acc, angleB: runs[1].angle, angleControl: runs[2].angle };
+  });
+  console.log(`no normalization, 3000 steps: A's test accuracy ${at.acc}, B's angle to A ${at.angleB.toFixed(3)} rad, A′'s ${at.angleControl.toExponential(1)} rad`);
+  assert.ok(at.acc >= 0.9, `A learns XOR: test accuracy ${at.acc}`);
+  assert.ok(at.angleB >= 0.1, `B departs from A: ${at.angleB} rad`);
+  assert.ok(at.angleControl < 1e-6, `A′ stays with A: ${at.angleControl} rad`);
+  // Much later B stops moving (f64, deterministic: from step 16 005 here); the page says so.
+  await playFor(page, 17000, 300000);
+  await page.waitForFunction(() => /B has stopped moving/.test(document.getElementById('run-notes').textContent), null, { timeout: 30000 });
+  const note = await page.textContent('#run-notes');
+  console.log(`note: ${note.slice(0, 160)}…`);
+  assert.match(note, /Without a normalization/);
+  assert.match(note, /exactly uniform: every ReLU unit is off there/);
+  assert.deepEqual(log.errors, []);
+  await page.close();
+});
+
+/** The readout's step and ‖w̃‖/‖w‖, and the formula panel's. */
+const ratios = (page) => page.evaluate(() => {
+  const r = /step (\d+): .*‖w̃‖\/‖w‖ = ([\d.e+-]+)/.exec(document.getElementById('readout').textContent);
+  const maths = [...document.querySelectorAll('#theory math')].map((m) => m.textContent);
+  const measured = maths.find((t) => /measured at step/.test(t));
+  const m = /=([\d.e+-]+)measuredatstep(\d+)/.exec(measured.replace(/\s/g, ''));
+  return { readout: r && { step: Number(r[1]), ratio: Number(r[2]) }, panel: m && { step: Number(m[2]), ratio: Number(m[1]) }, shown: Number(document.body.dataset.steps) };
+});
+
+test('after Pause the status line and the formula panel show the same step and the same ratio', async () => {
+  const { page, log } = await open(ctx.browser, ctx.server.origin, '/?backend=cpu&speed=100');
+  await ready(page);
+  for (const target of [400, 1100, 1900]) {
+    await playFor(page, target);
+    await page.waitForTimeout(600);
+    const { readout, panel, shown } = await ratios(page);
+    assert.ok(readout && panel, 'both show the ratio');
+    assert.equal(readout.step, shown);
+    assert.equal(panel.step, shown, `the panel shows step ${panel.step}, the page ${shown}`);
+    assert.equal(Number(panel.ratio.toPrecision(4)), readout.ratio, `panel ${panel.ratio} vs status ${readout.ratio}`);
+  }
   assert.deepEqual(log.errors, []);
   await page.close();
 });
@@ -115,11 +175,11 @@ test('presets load', async () => {
 test('embed and lecture modes render', async () => {
   const { page } = await open(ctx.browser, ctx.server.origin, '/?embed=1&backend=cpu');
   await ready(page);
-  assert.ok(await page.evaluate(() => document.body.classList.contains('embed')));
+  assert.ok(await page.evaluate(() => document.documentElement.classList.contains('embed')));
   assert.equal(await page.isVisible('.claim'), false);
   const { page: lecture } = await open(ctx.browser, ctx.server.origin, '/?mode=lecture&backend=cpu');
   await ready(lecture);
-  assert.ok(await lecture.evaluate(() => document.body.classList.contains('lecture')));
+  assert.ok(await lecture.evaluate(() => document.documentElement.classList.contains('lecture')));
   const size = await lecture.evaluate(() => parseFloat(getComputedStyle(document.body).fontSize));
   assert.ok(size >= 18, `lecture font ${size}`);
   await page.close();
@@ -136,7 +196,7 @@ test('<explr-demo> embeds the demo, mirrors its attributes and follows its heigh
   assert.equal(src.searchParams.get('dataset'), 'blobs');
   const frame = await frameEl.contentFrame();
   await ready(frame);
-  const inner = await frame.evaluate(() => ({ eta: window.__explr.state.eta, embed: document.body.classList.contains('embed') }));
+  const inner = await frame.evaluate(() => ({ eta: window.__explr.state.eta, embed: document.documentElement.classList.contains('embed') }));
   assert.deepEqual(inner, { eta: 0.05, embed: true });
   await frame.click('#play');
   await frame.waitForFunction(() => Number(document.body.dataset.steps || 0) >= 20, null, { timeout: 60000 });
@@ -151,6 +211,32 @@ test('<explr-demo> embeds the demo, mirrors its attributes and follows its heigh
   await page.waitForFunction(() => new URL(document.querySelector('explr-demo iframe').src).searchParams.get('eta') === '0.2');
   const next = await (await page.waitForSelector('explr-demo iframe')).contentFrame();
   await next.waitForFunction(() => window.__explr && window.__explr.state.eta === 0.2, null, { timeout: 60000 });
+  assert.deepEqual(log.errors, []);
+  await page.close();
+});
+
+test('<explr-demo> moved to another place in the page keeps following its height', async () => {
+  const { page, log } = await open(ctx.browser, ctx.server.origin, '/post.html');
+  await ready(await (await page.waitForSelector('explr-demo iframe')).contentFrame());
+  await page.waitForFunction(() => parseFloat(document.querySelector('explr-demo iframe').style.height) > 300, null, { timeout: 20000 });
+  const before = await page.evaluate(() => parseFloat(document.querySelector('explr-demo iframe').style.height));
+  // Moved into a narrow column: disconnected, connected again, the frame reloads taller.
+  await page.evaluate(() => {
+    const col = document.createElement('div');
+    col.style.width = '340px';
+    document.body.append(col);
+    col.append(document.querySelector('explr-demo'));
+  });
+  const frame = await (await page.waitForSelector('explr-demo iframe')).contentFrame();
+  await ready(frame);
+  await frame.waitForTimeout(500);
+  const inner = await frame.evaluate(() => document.documentElement.scrollHeight);
+  await page.waitForFunction((h) => Math.abs(parseFloat(document.querySelector('explr-demo iframe').style.height) - h) <= 2, inner, { timeout: 20000 })
+    .catch(() => {});
+  const outer = await page.evaluate(() => parseFloat(document.querySelector('explr-demo iframe').style.height));
+  console.log(`moved <explr-demo>: iframe ${before}px → ${outer}px for a ${inner}px page`);
+  assert.ok(inner > before + 20, `the narrow column makes the embed taller (${before} → ${inner})`);
+  assert.ok(Math.abs(outer - inner) <= 2, `iframe ${outer}px for a ${inner}px page after the move`);
   assert.deepEqual(log.errors, []);
   await page.close();
 });

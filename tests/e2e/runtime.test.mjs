@@ -4,7 +4,7 @@
 // by measurement; a lost WebGPU device is reported and training goes on on the CPU.
 import { test, before, after } from 'node:test';
 import assert from 'node:assert/strict';
-import { mean, open, playFor, ready, recordWorkers, serve, waitSteps, withBrowser } from './harness.mjs';
+import { answerTime, frameWatch, mean, open, playFor, ready, recordWorkers, serve, setControl, startFrameWatch, waitSteps, withBrowser } from './harness.mjs';
 
 let server;
 before(async () => {
@@ -58,17 +58,100 @@ test('without WebGPU the CPU fallback trains, with a notice', async () => {
   });
 });
 
-test('auto starts on the CPU engine and moves to WebGPU only where it measures faster', async () => {
+/** The Web Workers `page` started since its last navigation that run the WebGPU engine. */
+const gpuWorkers = (page) => page.evaluate(() => (window.__workers || []).filter((w) => /worker-gpu/.test(w.url)).length);
+
+test('auto on a software adapter stays on the CPU and brings no WebGPU up; Measure times both, and the result is remembered', async () => {
   await withBrowser({ webgpu: true }, async (browser) => {
-    const { page, log } = await open(browser, server.origin, '/');
+    const page = await browser.newPage();
+    const errors = [];
+    page.on('pageerror', (e) => errors.push(e.message));
+    await recordWorkers(page);
+    await page.goto(`${server.origin}/`);
     await ready(page);
     assert.match(await page.textContent('#badge'), /^CPU/);
+    await page.waitForFunction(() => /software adapter/.test(document.getElementById('messages').textContent), null, { timeout: 30000 });
+    await page.waitForTimeout(3000);
+    assert.equal(await gpuWorkers(page), 0, 'no WebGPU engine brought up unasked on a software adapter');
+    assert.ok(await page.isVisible('#measure'), 'a Measure button offers the measurement');
+    await page.click('#measure');
     await page.waitForFunction(() => /Measured on this experiment|Moved the run/.test(document.getElementById('messages').textContent), null, { timeout: 180000 });
     const { measured } = await page.evaluate(() => window.__explr.engine);
     const text = await page.textContent('#messages');
-    console.log(`auto: CPU ${measured.cpu.toFixed(2)} ms/step, WebGPU ${measured.webgpu.toFixed(2)} ms/step → ${/Moved/.test(text) ? 'WebGPU' : 'CPU'}`);
-    assert.equal(/Moved the run to WebGPU/.test(text), measured.webgpu < measured.cpu);
+    const moved = /Moved the run to WebGPU/.test(text);
+    console.log(`auto, measured on request: CPU ${measured.cpu.toFixed(2)} ms/step, WebGPU ${measured.webgpu.toFixed(2)} ms/step → ${moved ? 'WebGPU' : 'CPU'}`);
+    assert.equal(moved, measured.webgpu < measured.cpu);
     assert.match(await page.textContent('#engines'), /CPU [\d.]+ ms\/step · WebGPU [\d.]+ ms\/step/);
+    // The next load of the same network on this adapter uses what was measured.
+    await page.reload();
+    await ready(page);
+    await page.waitForFunction(() => /Measured before on this adapter|Moved the run/.test(document.getElementById('messages').textContent), null, { timeout: 60000 });
+    if (!moved) {
+      await page.waitForTimeout(3000);
+      assert.equal(await gpuWorkers(page), 0, 'nothing measured again after a reload');
+      assert.match(await page.textContent('#engines'), /CPU [\d.]+ ms\/step · WebGPU [\d.]+ ms\/step/);
+    }
+    assert.deepEqual(errors, []);
+  });
+});
+
+test('under auto, setting changes and reloads bring no WebGPU work up and the page keeps drawing', async () => {
+  await withBrowser({ webgpu: true }, async (browser) => {
+    const page = await browser.newPage();
+    const errors = [];
+    page.on('pageerror', (e) => errors.push(e.message));
+    await recordWorkers(page);
+    await page.goto(`${server.origin}/?speed=100`);
+    await ready(page);
+    await page.click('#play');
+    await page.waitForTimeout(3000);
+    const setEta = (v) => setControl(page, '#eta', v);
+    await startFrameWatch(page);
+    await setEta('0.2');
+    await page.waitForTimeout(1500);
+    await setEta('0.05');
+    await waitSteps(page, 300, 60000);
+    await page.waitForTimeout(3000);
+    const worst = (await frameWatch(page)).worstGapMs;
+    await setEta('0.1');
+    const stepMs = await answerTime(page, '#step');
+    assert.equal(await gpuWorkers(page), 0, 'no WebGPU engine brought up by the changes');
+    const loads = [];
+    for (let i = 0; i < 5; i += 1) {
+      const t0 = Date.now();
+      await page.goto(`${server.origin}/?speed=100`);
+      await ready(page, 30000);
+      loads.push(Date.now() - t0);
+      assert.equal(await gpuWorkers(page), 0, `reload ${i + 1} brought WebGPU up`);
+      await page.waitForTimeout(Math.max(0, 1500 - (Date.now() - t0)));
+    }
+    console.log(`η changed twice 1.5 s apart: longest frame gap ${worst.toFixed(0)} ms, a Step click answered in ${stepMs.toFixed(0)} ms; reloads ready after ${loads.join(', ')} ms`);
+    // Wide margins (budgets: npm run bench): before, no frame came for 6 s and a click took 5 s.
+    assert.ok(worst < 2000, `no frame for ${worst} ms`);
+    assert.ok(stepMs < 2000, `Step answered after ${stepMs} ms`);
+    assert.ok(Math.max(...loads) < 20000, `a reload took ${Math.max(...loads)} ms to be ready`);
+    assert.deepEqual(errors, []);
+  });
+});
+
+test('a move to WebGPU says the run goes on in f32; a move back restores f64', async () => {
+  await withBrowser({ webgpu: true }, async (browser) => {
+    const { page, log } = await open(browser, server.origin, '/?backend=cpu&dataset=blobs&speed=5');
+    await ready(page);
+    assert.equal(await page.evaluate(() => document.body.dataset.precision), 'f64');
+    await playFor(page, 20);
+    await page.selectOption('#backend', 'webgpu');
+    await onEngine(page, 'webgpu');
+    const toGpu = await page.textContent('#messages');
+    assert.match(toGpu, /Moved the run to WebGPU[^]*now in f32/);
+    assert.match(toGpu, /A′[^]*became A itself in f32/);
+    assert.equal(await page.evaluate(() => document.body.dataset.precision), 'f32');
+    await page.selectOption('#backend', 'cpu');
+    await onEngine(page, 'cpu');
+    assert.match(await page.textContent('#messages'), /Moved the run to the CPU[^]*now in f64 again/);
+    assert.equal(await page.evaluate(() => document.body.dataset.precision), 'f64');
+    assert.match(await page.textContent('#badge'), /f64/);
+    await playFor(page, 40);
     assert.deepEqual(log.errors, []);
   });
 });
@@ -207,11 +290,12 @@ test('a lost WebGPU device is reported; the page replays the run on the CPU and 
     await page.waitForSelector('#badge[data-backend="cpu"]', { timeout: 60000 });
     const text = await page.textContent('#messages');
     assert.match(text, /WebGPU device was lost \(destroyed/);
-    assert.match(text, new RegExp(`Replaying the ${done} steps`));
+    assert.match(text, new RegExp(`Replaying the ${done} steps done so far from the same seed in f64`));
+    assert.equal(await page.evaluate(() => document.body.dataset.precision), 'f64', 'the CPU replay computes in f64 (Precision: auto)');
     await waitSteps(page, done, 60000);
     const replay = await page.evaluate(() => window.__explr.history.map((s) => s.step));
     assert.deepEqual(replay.slice(0, done), Array.from({ length: done }, (_, i) => i + 1));
-    // Same seed, same batches: the CPU replay retraces the WebGPU losses to f32 rounding.
+    // Same seed, same batches: the CPU replay in f64 retraces the WebGPU losses to f32 rounding.
     const cpuLoss = await lossCurve(page);
     for (let i = 0; i < done; i += 1) assert.ok(Math.abs(cpuLoss[i] - gpuLoss[i]) < 1e-4, `step ${i + 1}: ${cpuLoss[i]} vs ${gpuLoss[i]}`);
     await playFor(page, done + 30, 60000);

@@ -6,7 +6,7 @@ import { FIELDS, defaults, fromQuery, isSweep, maxWeightDecay, resolvePrecision,
 import { SCHEMA } from '../../www/settings.gen.js';
 import { fmtLog10 } from '../../www/format.js';
 import { History } from '../../www/history.js';
-import { Envelope } from '../../www/envelope.js';
+import { Envelope, bucketsFor } from '../../www/envelope.js';
 
 test('defaults serialize to an empty query and parse back', () => {
   assert.equal(toQuery(defaults()), '');
@@ -118,6 +118,23 @@ test('the envelope keeps every extreme in a bounded number of points', () => {
   assert.ok(xs.length <= 16);
   assert.equal(Math.max(...y.filter((v) => v !== null)), 99, 'the spike survives decimation');
   for (let i = 1; i < xs.length; i += 1) assert.ok(xs[i] >= xs[i - 1]);
+});
+
+test('a chart of any number of curves keeps drawing its latest step (buckets merge in pairs)', () => {
+  // 9 and 16 curves once gave 133 and 75 buckets: the first merge left half a bucket, and the
+  // sweep's time charts drew nothing.
+  for (let series = 1; series <= 130; series += 1) {
+    const n = bucketsFor(series);
+    assert.equal(n % 2, 0, `${series} curves: ${n} buckets`);
+    const e = new Envelope(series, n);
+    for (let t = 1; t <= 5000; t += 1) e.push(t, Array.from({ length: series }, (_, s) => s + t));
+    const [xs, ...ys] = e.data();
+    assert.equal(xs.at(-1), 5000, `${series} curves: last step drawn`);
+    assert.ok(ys.every((y, s) => y.at(-1) === s + 5000), `${series} curves: last values drawn`);
+  }
+  const odd = new Envelope(1, 133);
+  for (let t = 1; t <= 1000; t += 1) odd.push(t, [t]);
+  assert.equal(odd.data()[0].at(-1), 1000, 'an odd bucket count asked for is made even');
 });
 
 test('the page’s CSV has the engine’s columns (those explr train writes)', async () => {
