@@ -1,7 +1,9 @@
 // Writes the README's screenshots into docs/: the default view after some training, lecture
 // mode at the two projector sizes it is designed for, embed mode in a 700 px blog column and
-// on a 360 px phone, the intrinsic-LR sweep, and the exported PNG figure (CPU backend: headless WebGPU canvases can
-// come out blank, and these are DOM and 2-D canvas charts anyway). Needs a built dist/.
+// on a 360 px phone, the intrinsic-LR sweep (its time charts and its λη view), the
+// no-normalization preset once B has stopped, and the exported PNG figure (CPU backend:
+// headless WebGPU canvases can come out blank, and these are DOM and 2-D canvas charts
+// anyway). Needs a built dist/. `--only a.png,b.png` writes just those.
 import { writeFileSync } from 'node:fs';
 import { join } from 'node:path';
 import { launch, playFor, ready, serve, ROOT } from '../tests/e2e/harness.mjs';
@@ -13,10 +15,13 @@ const shots = [
   ['embed-700.png', '/?backend=cpu&embed=1', { width: 700, height: 900 }, 3000, true],
   ['embed-360.png', '/?backend=cpu&embed=1', { width: 360, height: 900 }, 3000, true],
   ['sweep.png', '/?backend=cpu&chaos=0&speed=40&sweep_eta=0.05,0.1,0.2,0.4&sweep_wd=0.00025,0.0005,0.001,0.002', { width: 1400, height: 1500 }, 4000, '#sweep-section'],
+  ['sweep-charts.png', '/?backend=cpu&chaos=0&speed=40&sweep_eta=0.05,0.1,0.2,0.4&sweep_wd=0.00025,0.0005,0.001,0.002', { width: 1400, height: 1500 }, 4000, '.results'],
+  ['nonorm.png', '/?backend=cpu&speed=100&norm=none&dataset=xor', { width: 1400, height: 1500 }, 17000, '.results'],
 ];
+const only = process.argv.includes('--only') ? process.argv[process.argv.indexOf('--only') + 1].split(',') : null;
 const server = await serve();
 const browser = await launch({ webgpu: false });
-for (const [file, url, viewport, steps, full] of shots) {
+for (const [file, url, viewport, steps, full] of shots.filter(([f]) => !only || only.includes(f))) {
   const page = await browser.newPage({ viewport });
   await page.goto(`${server.origin}${url}`);
   await ready(page);

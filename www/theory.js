@@ -66,7 +66,7 @@ export function theoryPanel(state, constants, last, runs = [], smoothed = []) {
     const t = b ? String(last.step) : 't';
     box.append(
       math(mfrac(row(mo('‖'), sub(mi('w̃'), mi('t')), mo('‖')), row(mo('‖'), sub(mi('w'), mi('t')), mo('‖'))), mo('='),
-        mn(b ? bigExp(b.ln_scale_measured, 12) : '…'), mspace(), mtext('measured at step'), mspace(), mn(b ? t : '…')),
+        mn(b ? bigExp(b.ln_scale_measured, 12) : '…'), mspace(), mtext('measured')),
       math(sup(mi('α'), row(mo('−'), mn(t))), mo('='), mn(b ? bigExp(b.ln_scale_predicted, 12) : '…'), mspace(), mtext('predicted')),
       p(`Angle between the weights of A and B: ${b ? fmt(b.angle) : '…'} rad; largest difference of predicted probabilities: ${b ? fmt(b.prob_diff) : '…'}.`),
     );

@@ -123,9 +123,10 @@ test('the no-normalization preset: A learns XOR, B departs from it far beyond ro
 const ratios = (page) => page.evaluate(() => {
   const r = /step (\d+): .*‖w̃‖\/‖w‖ = ([\d.e+-]+)/.exec(document.getElementById('readout').textContent);
   const maths = [...document.querySelectorAll('#theory math')].map((m) => m.textContent);
-  const measured = maths.find((t) => /measured at step/.test(t));
-  const m = /=([\d.e+-]+)measuredatstep(\d+)/.exec(measured.replace(/\s/g, ''));
-  return { readout: r && { step: Number(r[1]), ratio: Number(r[2]) }, panel: m && { step: Number(m[2]), ratio: Number(m[1]) }, shown: Number(document.body.dataset.steps) };
+  const flat = (t) => t.replace(/\s/g, '');
+  const measured = /=([\d.e+-]+)measured$/.exec(flat(maths.find((t) => /measured/.test(t)) || ''));
+  const predicted = /^α−(\d+)=/.exec(flat(maths.find((t) => /predicted/.test(t)) || ''));
+  return { readout: r && { step: Number(r[1]), ratio: Number(r[2]) }, panel: measured && predicted && { step: Number(predicted[1]), ratio: Number(measured[1]) }, shown: Number(document.body.dataset.steps) };
 });
 
 test('after Pause the status line and the formula panel show the same step and the same ratio', async () => {

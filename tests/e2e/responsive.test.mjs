@@ -159,6 +159,11 @@ for (const width of [320, 390, 768, 1024, 1440]) {
     const over = await horizontalOverflow(page);
     assert.deepEqual(over.elements, [], `overflowing at ${width}px: ${over.elements.join(', ')}`);
     assert.ok(over.scroll <= 0, `page scrolls ${over.scroll}px sideways`);
+    // The formula panel scrolls sideways if it must; its formulas fit without it.
+    const theory = await page.$eval('#theory', (e) => ({ scroll: e.scrollWidth - e.clientWidth, live: e.getAttribute('aria-live') }));
+    assert.ok(theory.scroll <= 1, `the formulas are cut at ${width}px (${theory.scroll}px hidden)`);
+    assert.equal(theory.live, 'off', 'the panel is rebuilt several times a second: not read out');
+    assert.doesNotMatch(await page.evaluate(() => document.body.innerText), /\^[−-]/, 'no caret notation in the text');
     await page.close();
   });
 }
