@@ -55,13 +55,14 @@ export function theoryPanel(state, constants, last, runs = [], smoothed = []) {
   const init = state.init === 'exact'
     ? `Run B starts with momentum ṽ₀ = κ·θ₀, κ = (α−1)/(αη) = ${c((k) => fmt(k.v0Coefficient))}.`
     : 'Run B starts with ṽ₀ = 0 (naive): close to, but not exactly, run A.';
-  box.append(p(init));
+  // A twin is there unless a sweep was asked for without them.
+  const twin = runs.find((r) => r.role === 'twin');
+  const hasTwin = Boolean(twin) || (runs.length === 0 && (!isSweep(state) || state.sweep_twins));
+  if (hasTwin) box.append(p(init));
   if (state.wd > 0) {
     box.append(p(`η̃ would leave float32 after ${c((k) => (k.f32LrHorizon ? k.f32LrHorizon.toLocaleString('en') : '—'))} steps; the engine rescales (θ, v, η) → (sθ, v/s, s²η) exactly to stay in range.`));
   }
-  // A twin is there unless a sweep was asked for without them.
-  const twin = runs.find((r) => r.role === 'twin');
-  if (twin || (runs.length === 0 && (!isSweep(state) || state.sweep_twins))) {
+  if (hasTwin) {
     const b = last && twin ? last.runs[twin.index] : null;
     const t = b ? String(last.step) : 't';
     box.append(
