@@ -2,17 +2,11 @@
 // are built: the worker's thread, its module and the wasm compile then overlap that work on the
 // other core. The page adopts this worker on its first start if it asks for the same experiment
 // (it does unless the settings changed in between; a worker told something else is stopped).
-import { fromQuery, resolvePrecision, settingsOf } from './state.js';
+import { fromQuery, settingsOf, startPrecision } from './state.js';
 import { cpuWorker } from './engines.js';
 
 /** The link's settings as read at load: {state, problems, notices}. */
 export const parsed = fromQuery(window.location.search);
-
-/**
- * The precision a start computes in: f32 for a run that will move to WebGPU (forced), else the
- * state's choice resolved for the CPU engine.
- */
-export const startPrecision = (state, want) => (want === 'webgpu' ? 'f32' : resolvePrecision(state, 'cpu'));
 
 /** The worker's first message: build the trainer for `state` on `backend` in `precision`. */
 export function initMessage(state, backend, precision) {

@@ -29,3 +29,20 @@ export function csvText(store, runs, settings, engine) {
   }
   return `${rows.join('\n')}\n`;
 }
+
+/** The settings `state` in words, for the figure's caption and the exports, with the engine and step. */
+export function settingsText(state, engine, step, link) {
+  const sched = state.schedule === 'step' ? `step decay ×${state.factor} at ${state.milestones.join(', ')} (${state.texp} TEXP twin)` : 'constant LR';
+  return `η = ${state.eta}, λ = ${state.wd}, γ = ${state.momentum}; ${sched}; ${state.norm} norm, ${state.net === 'invariant' ? 'scale-invariant net' : 'standard net'}, ${state.dataset}, batch ${state.batch}, seed ${state.seed}; ` +
+    `${engine.precision || '?'} on ${engine.backend === 'webgpu' ? 'WebGPU' : 'the CPU'}; ${state.init} ṽ₀; after ${step} steps. ${link}`;
+}
+
+/** Downloads `data` (a string, a data: URL or a Blob) as file `name` of MIME `type`. */
+export function download(name, type, data) {
+  const a = document.createElement('a');
+  a.href = typeof data === 'string' && data.startsWith('data:') ? data : URL.createObjectURL(data instanceof Blob ? data : new Blob([data], { type }));
+  a.download = name;
+  document.body.append(a);
+  a.click();
+  a.remove();
+}

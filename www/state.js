@@ -210,6 +210,12 @@ export function resolvePrecision(state, backend) {
 }
 
 /**
+ * The precision a start computes in: f32 for a run that will move to WebGPU (`want`, forced),
+ * else the state's choice resolved for the CPU engine.
+ */
+export const startPrecision = (state, want) => (want === 'webgpu' ? 'f32' : resolvePrecision(state, 'cpu'));
+
+/**
  * Who is who among the runs of an experiment: [{label, short, index, reference, role}] where
  * `short` is the label's name part ("A" of "A: WD, fixed LR"), `reference` is the run it is
  * compared with (itself for a weight-decay run) and `role` is 'wd', 'twin' or 'control' (A′).

@@ -158,3 +158,40 @@ export function toySummary(path, eta, steps = path.length - 1) {
     : '';
   return `${path.length - 1} steps of GD: final loss ${last.loss.toExponential(2)}, ‖w‖² = ${last.norm_sq.toFixed(3)} (η = ${eta}), ${spikes} loss spike${spikes === 1 ? '' : 's'} above 0.1.${stopped}`;
 }
+
+/**
+ * The toy's panel: computes GD paths in its own small worker (independent of the training run)
+ * and draws them. `els`: {canvas, curves, summary, makeWorker(), onError(text)}.
+ */
+export class ToyPanel {
+  constructor(els) {
+    this.els = els;
+    this.worker = null;
+    this.state = null;
+  }
+
+  /** Whether its worker has been started. */
+  get started() {
+    return Boolean(this.worker);
+  }
+
+  /** Recomputes and redraws the path for the toy settings of `state`. */
+  run(state) {
+    const { canvas, curves, summary, makeWorker, onError } = this.els;
+    this.state = state;
+    if (!this.worker) {
+      this.worker = makeWorker();
+      this.worker.onmessage = ({ data }) => {
+        const s = this.state;
+        if (data.type === 'toy') {
+          drawToy(canvas, data.path, s.toyeta, s.toy);
+          drawToyCurves(curves, data.path, s.toyeta);
+          summary.textContent = toySummary(data.path, s.toyeta, s.toysteps);
+        } else if (data.type === 'error') {
+          onError(`toy: ${data.message}`);
+        }
+      };
+    }
+    this.worker.postMessage({ type: 'toy', toy: state.toy, x0: 1.0, y0: 0.2, eta: state.toyeta, wd: state.toywd, steps: state.toysteps });
+  }
+}
