@@ -83,6 +83,43 @@ pub struct RunPlan {
     pub kappa: f64,
 }
 
+/// What a run is, to the page: the weight-decay run, a WD-free twin, or the rounding control.
+#[derive(Debug, Clone, Copy, PartialEq, Eq, serde::Serialize)]
+#[serde(rename_all = "snake_case")]
+pub enum Role {
+    /// SGD + momentum + weight decay (runs A, C and a sweep's grid points).
+    Wd,
+    /// A WD-free twin of a weight-decay run (B, D, a sweep's "exp LR" runs).
+    Twin,
+    /// The rounding-chaos control A′.
+    Control,
+}
+
+/// How the page shows one run (one definition, the engine's): its names, what it is, the run
+/// it is compared with and the optimizer of the weight-decay run it is or refers to.
+#[derive(Debug, Clone, PartialEq, serde::Serialize)]
+#[serde(rename_all = "camelCase")]
+pub struct RunView {
+    /// Its place in the experiment.
+    pub index: usize,
+    /// Its label ("A: WD, fixed LR").
+    pub label: String,
+    /// The label's name part ("A").
+    pub short: String,
+    /// What it is.
+    pub role: Role,
+    /// The run it is compared with (itself for a weight-decay run).
+    pub reference: usize,
+    /// η of its weight-decay run (the schedule's first LR).
+    pub eta: f64,
+    /// λ of its weight-decay run.
+    pub wd: f64,
+    /// The intrinsic LR λη.
+    pub lambda_eta: f64,
+    /// The predicted equilibrium angular update √(2ηλ/(1+γ)) at that η and λ.
+    pub predicted: f64,
+}
+
 /// One run of the experiment.
 #[derive(Debug, Clone, PartialEq, serde::Serialize, serde::Deserialize)]
 pub struct RunSpec {
@@ -298,6 +335,39 @@ impl Experiment {
                 }
             }
         })
+    }
+
+    /// How the page shows each run ([`RunView`]), in run order.
+    pub fn run_views(&self) -> Vec<RunView> {
+        (0..self.runs.len())
+            .map(|i| {
+                let spec = &self.runs[i];
+                let role = match spec.kind {
+                    RunKind::WeightDecay { .. } => Role::Wd,
+                    RunKind::Perturbed { .. } => Role::Control,
+                    _ => Role::Twin,
+                };
+                let (reference, eta, wd) = self
+                    .weight_decay_run(i)
+                    .map(|(of, schedule, wd)| (of, schedule.eta0(), wd))
+                    .unwrap_or((i, self.hyper.eta, self.hyper.wd));
+                RunView {
+                    index: i,
+                    label: spec.label.clone(),
+                    short: spec.label.split(':').next().unwrap_or_default().to_string(),
+                    role,
+                    reference,
+                    eta,
+                    wd,
+                    lambda_eta: eta * wd,
+                    predicted: crate::metrics::equilibrium_angular_update(
+                        eta,
+                        wd,
+                        self.hyper.momentum,
+                    ),
+                }
+            })
+            .collect()
     }
 
     /// The weight-decay run that run `i` is or refers to: its index, schedule and λ.

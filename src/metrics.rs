@@ -12,8 +12,6 @@ pub struct RunMetrics {
     pub ln_lr: f64,
     /// ln ‖θ‖ of the scale-invariant group after the step (true value).
     pub ln_weight_norm: f64,
-    /// ‖θ‖ of each trained weight matrix after the step (true values; may be +∞ in f64).
-    pub layer_norms: Vec<f64>,
     /// Effective LR η_t/‖θ_t‖² of this step: its LR over the squared norm of the weights it
     /// started from (paper §3: the twin's is exactly 1/α times the WD run's).
     pub effective_lr: f64,
@@ -116,11 +114,6 @@ pub fn run_metrics(x: &RunInputs) -> Option<RunMetrics> {
         accuracy,
         ln_lr: x.ln_lr,
         ln_weight_norm: ln_norm,
-        layer_norms: x
-            .sq_norms
-            .iter()
-            .map(|sq| (0.5 * sq.ln() - x.ln_stored).exp())
-            .collect(),
         effective_lr: ln_effective_lr.exp(),
         ln_effective_lr,
         ln_scale_measured: ln_norm - ln_norm_ref,

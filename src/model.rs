@@ -385,9 +385,4 @@ impl Net {
             logits
         }
     }
-
-    /// Shape of one input sample.
-    pub fn input_shape(&self) -> [usize; 3] {
-        self.input
-    }
 }

@@ -50,17 +50,6 @@ impl Norm {
         })
     }
 
-    /// Short name (`bn`, `gn`, `ln`, `in`, `none`).
-    pub fn short(self) -> &'static str {
-        match self {
-            Norm::Batch => "bn",
-            Norm::Group { .. } => "gn",
-            Norm::Layer => "ln",
-            Norm::Instance => "in",
-            Norm::None => "none",
-        }
-    }
-
     /// Checks that this normalization makes sense for `channels` channels of `spatial` pixels.
     pub fn check(self, channels: usize, spatial: usize) -> Result<(), ExplrError> {
         match self {

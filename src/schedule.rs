@@ -124,11 +124,6 @@ impl ExactTwin {
         })
     }
 
-    /// The base schedule of the WD run this is the twin of.
-    pub fn base(&self) -> &Schedule {
-        &self.base
-    }
-
     fn extend_to(&mut self, t: usize) {
         while self.ln_c.len() <= t {
             let n = self.ln_c.len() as u64; // computing a_n, n ≥ 2

@@ -87,15 +87,36 @@ pub struct Trainer {
 
 #[wasm_bindgen]
 impl Trainer {
-    /// Builds a trainer from an experiment (JSON, as `defaultExperiment()` returns) on
-    /// `backend` ("webgpu" or "cpu"); `mnist` holds data/mnist.bin when the dataset is MNIST.
+    /// Builds a trainer for the experiment that `settings` describe (JSON, the URL's keys;
+    /// missing keys take their defaults, precision included) on `backend` ("webgpu" or
+    /// "cpu"); `mnist` holds data/mnist.bin when the dataset is MNIST.
+    #[wasm_bindgen(js_name = fromSettings)]
+    pub async fn from_settings(
+        settings: String,
+        backend: String,
+        mnist: Option<Vec<u8>>,
+    ) -> Result<Trainer, JsError> {
+        let s: crate::settings::Settings = serde_json::from_str(&settings).map_err(js_err)?;
+        Self::build(s.to_experiment().map_err(js_err)?, backend, mnist).await
+    }
+
+    /// Builds a trainer from an experiment (JSON, as [`experiment`](Self::experiment) gives:
+    /// a copy of a running one) on `backend`; `mnist` as for `fromSettings`.
     pub async fn create(
         config: String,
         backend: String,
         mnist: Option<Vec<u8>>,
     ) -> Result<Trainer, JsError> {
-        run_constructors_once();
         let exp: Experiment = serde_json::from_str(&config).map_err(js_err)?;
+        Self::build(exp, backend, mnist).await
+    }
+
+    async fn build(
+        exp: Experiment,
+        backend: String,
+        mnist: Option<Vec<u8>>,
+    ) -> Result<Trainer, JsError> {
+        run_constructors_once();
         let device = match backend.as_str() {
             #[cfg(feature = "web")]
             "webgpu" => {
@@ -219,12 +240,6 @@ impl Trainer {
         self.ls.steps_done() as f64
     }
 
-    /// Steps per epoch of the shared minibatch order.
-    #[wasm_bindgen(js_name = stepsPerEpoch)]
-    pub fn steps_per_epoch(&self) -> f64 {
-        self.ls.steps_per_epoch() as f64
-    }
-
     /// The backend this trainer runs on ("webgpu" or "cpu").
     #[wasm_bindgen(getter)]
     pub fn backend(&self) -> String {
@@ -235,14 +250,12 @@ impl Trainer {
     pub fn experiment(&self) -> String {
         serde_json::to_string(self.ls.experiment()).unwrap_or_default()
     }
-}
 
-/// The experiment (JSON) that settings (JSON, the URL's keys; missing keys take their
-/// defaults) describe, or an error naming the setting at fault.
-#[wasm_bindgen(js_name = experimentFromSettings)]
-pub fn experiment_from_settings(settings: &str) -> Result<String, JsError> {
-    let s: crate::settings::Settings = serde_json::from_str(settings).map_err(js_err)?;
-    serde_json::to_string(&s.to_experiment().map_err(js_err)?).map_err(js_err)
+    /// How the page shows each run (label, name, role, reference, η, λ, λη, predicted Δ*), as
+    /// a JSON array.
+    pub fn runs(&self) -> String {
+        serde_json::to_string(&self.ls.experiment().run_views()).unwrap_or_default()
+    }
 }
 
 /// The theorem's constants for (η, λ, γ), as JSON: α, the other root, κ, growth factors and

@@ -8,7 +8,7 @@
 // on (it runs at most two messages ahead). So the page answers within a frame at any speed and
 // any history length.
 import { adoptEarlyWorker, initMessage, parsed } from './boot.js';
-import { FIELDS, crossCheck, defaults, fromQuery, isSweep, resolvePrecision, runInfo, toQuery } from './state.js';
+import { FIELDS, crossCheck, defaults, fromQuery, isSweep, resolvePrecision, toQuery } from './state.js';
 import { Plots, drawSwatch, fmt } from './plots.js';
 import { History } from './history.js';
 import { csvText, download, settingsText } from './export.js';
@@ -157,10 +157,10 @@ function clearView() {
 }
 
 /** The engine built the experiment: the charts, legend, notes and views for its runs. */
-function onReady({ experiment, backend, precision, theory, asked }) {
-  page.runs = runInfo(experiment);
+function onReady({ experiment, runs, backend, precision, theory, asked }) {
+  page.runs = runs;
   page.store = new History(page.runs.length);
-  page.sweepView = isSweep(state) && view !== 'embed' ? new SweepView($('sweep-section'), experiment) : null;
+  page.sweepView = isSweep(state) && view !== 'embed' ? new SweepView($('sweep-section'), runs, experiment.hyper.momentum) : null;
   $('sweep-section').hidden = !page.sweepView;
   // A sweep's runs are told apart as its grid is: colour by η, dash by λ.
   if (page.sweepView) page.sweepView.styles().forEach((style, k) => (page.runs[k].style = style));

@@ -14,7 +14,6 @@ export function initMessage(state, backend, precision) {
     type: 'init',
     settings: JSON.stringify(settingsOf(state, precision)),
     backend,
-    precision,
     mnistUrl: new URL('../data/mnist.bin', import.meta.url).href,
   };
 }

@@ -1,7 +1,8 @@
 // The page's engine lifecycle as one object: the training worker (and an engine being brought
 // up behind it), the generation of the current start, what was asked for before the engine was
 // ready, backpressure, moving a run between engines, the replay after a fallback, auto's
-// measurement, divergence. It knows no DOM: app.js listens to its events and draws.
+// measurement, divergence. It knows no DOM: app.js listens to its events and draws. What it
+// says to the workers and hears from them is the protocol of protocol.js.
 //
 // Phases: 'starting' (a worker is building the experiment) → 'ready' (training or paused) ⇄
 // 'moving' (the run is on its way to another engine); 'diverged' (a step turned NaN/∞: the
@@ -9,8 +10,9 @@
 //
 // Events (CustomEvent, `detail` as listed):
 //   phase    {phase}
-//   ready    {experiment, backend, adapter, precision, theory, asked}: the engine built the
-//            experiment; `asked`: steps or play were asked for before, and go first
+//   ready    {experiment, runs, backend, adapter, precision, theory, asked}: the engine built
+//            the experiment; `runs`: how to show each (protocol.js RunView); `asked`: steps or
+//            play were asked for before, and go first
 //   metrics  the worker's metrics message ({steps, paced, gpu, queueMs, waitMs})
 //   boundary {res, classes, probs}
 //   notice   {text, kind: 'notice' | 'error', topic}
@@ -207,7 +209,7 @@ export class Session extends EventTarget {
         this.pendingSteps = 0;
         if (this.playing) this.worker.postMessage({ type: 'play', chunk: this.chunk });
         this.setPhase('ready');
-        this.emit('ready', { experiment: this.experiment, backend: m.backend, adapter: m.adapter, precision: this.engine.precision, theory: m.theory, asked });
+        this.emit('ready', { experiment: this.experiment, runs: m.runs, backend: m.backend, adapter: m.adapter, precision: this.engine.precision, theory: m.theory, asked });
         const want = this.fellBack ? 'cpu' : this.state.backend;
         if (want !== 'cpu') this.bringUp('webgpu', want === 'webgpu');
         break;

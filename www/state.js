@@ -214,16 +214,3 @@ export function resolvePrecision(state, backend) {
  * else the state's choice resolved for the CPU engine.
  */
 export const startPrecision = (state, want) => (want === 'webgpu' ? 'f32' : resolvePrecision(state, 'cpu'));
-
-/**
- * Who is who among the runs of an experiment: [{label, short, index, reference, role}] where
- * `short` is the label's name part ("A" of "A: WD, fixed LR"), `reference` is the run it is
- * compared with (itself for a weight-decay run) and `role` is 'wd', 'twin' or 'control' (A′).
- */
-export function runInfo(exp) {
-  return exp.runs.map((r, index) => {
-    const k = r.kind.kind;
-    const role = k === 'weight_decay' ? 'wd' : k === 'perturbed' ? 'control' : 'twin';
-    return { label: r.label, short: r.label.split(':')[0], index, reference: role === 'wd' ? index : r.kind.of, role };
-  });
-}

@@ -6,8 +6,12 @@
 // Drawn on plain canvases from the bounded history, at most a fixed number of samples per
 // pixel column, so a redraw costs the same at any history length.
 import { fmtPow10 } from './plots.js';
-import { runInfo } from './state.js';
-import { equilibriumAngularUpdate } from './theory.js';
+
+/**
+ * The equilibrium angular update √(2ηλ/(1+γ)) (the engine's metrics::equilibrium_angular_update,
+ * which gives every run's Δ*): here only to draw it as a line over all λη.
+ */
+const equilibriumLine = (lambdaEta, momentum) => Math.sqrt((2 * lambdaEta) / (1 + momentum));
 
 /** One colour per η of the grid. */
 const PALETTE = ['#1f5fbf', '#d1451b', '#2a8d4f', '#8a3ffc', '#a16207', '#0f766e', '#be185d', '#4b5563'];
@@ -15,20 +19,6 @@ const PALETTE = ['#1f5fbf', '#d1451b', '#2a8d4f', '#8a3ffc', '#a16207', '#0f766e
 const DASHES = [[], [9, 4], [2, 3], [12, 4, 2, 4], [6, 2, 2, 2], [1, 4], [16, 3], [4, 4, 1, 4]];
 /** History rows read per drawn point at most (the rest are skipped evenly). */
 const SAMPLES = 12;
-
-/**
- * The grid points of experiment `exp` (the engine's JSON): per run {index, label, twin, eta,
- * wd, lambdaEta, predicted}, η and λ being those of the weight-decay run it is or twins.
- */
-export function sweepPoints(exp) {
-  return runInfo(exp).map(({ index, label, reference, role }) => {
-    const base = exp.runs[reference].kind;
-    const eta = Object.values(base.schedule)[0].eta;
-    const wd = base.wd ?? exp.hyper.wd;
-    const predicted = equilibriumAngularUpdate(eta, wd, exp.hyper.momentum);
-    return { index, label, twin: role === 'twin', eta, wd, lambdaEta: eta * wd, predicted };
-  });
-}
 
 /**
  * Each run's settled angular update (mean over the last quarter of the kept steps) and last
@@ -73,10 +63,13 @@ function sized(canvas, w, h) {
 
 /** The sweep panel: small multiples and the λη plot, redrawn from the history on demand. */
 export class SweepView {
-  /** `section`: the element to draw in; `exp`: the engine's experiment JSON. */
-  constructor(section, exp) {
-    this.points = sweepPoints(exp);
-    this.momentum = exp.hyper.momentum;
+  /**
+   * `section`: the element to draw in; `runs`: the engine's view of each run (η, λ, λη and Δ*
+   * of the grid point it is or twins); `momentum`: γ.
+   */
+  constructor(section, runs, momentum) {
+    this.points = runs.map(({ index, label, role, eta, wd, lambdaEta, predicted }) => ({ index, label, twin: role === 'twin', eta, wd, lambdaEta, predicted }));
+    this.momentum = momentum;
     this.etas = [...new Set(this.points.map((p) => p.eta))].sort((a, b) => a - b);
     this.wds = [...new Set(this.points.map((p) => p.wd))].sort((a, b) => a - b);
     this.multiples = section.querySelector('#sweep-multiples');
@@ -275,7 +268,7 @@ export class SweepView {
         g.strokeStyle = '#111';
         g.setLineDash([6, 4]);
         g.beginPath();
-        const line = (x) => Y(Math.log10(equilibriumAngularUpdate(1, 10 ** x, momentum)));
+        const line = (x) => Y(Math.log10(equilibriumLine(10 ** x, momentum)));
         g.moveTo(X(xlo), line(xlo));
         g.lineTo(X(xhi), line(xhi));
         g.stroke();

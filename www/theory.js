@@ -79,30 +79,21 @@ export function theoryPanel(state, constants, last, runs = [], smoothed = []) {
   }
   // The equilibrium is a property of scale-invariant weights: none without a normalization. A
   // sweep's runs each have their own (the sweep view draws them).
-  if (state.wd > 0 && state.norm !== 'none' && !isSweep(state)) box.append(...equilibrium(state, runs, smoothed));
+  if (state.wd > 0 && state.norm !== 'none' && !isSweep(state)) box.append(...equilibrium(runs, smoothed));
   return box;
-}
-
-/**
- * The equilibrium angular update √(2ηλ/(1+γ)) of SGD with momentum γ and weight decay λ at LR
- * η on scale-invariant weights (the engine's `metrics::equilibrium_angular_update`).
- */
-export function equilibriumAngularUpdate(eta, wd, momentum) {
-  return Math.sqrt((2 * eta * wd) / (1 + momentum));
 }
 
 /**
  * The equilibrium of the angular update: Δ* = √(2ηλ/(1+γ)) against A's (and B's) measured
  * Δₜ, averaged over the last ≈ 100 steps, and what it means for the effective LR.
  */
-function equilibrium(state, runs, smoothed) {
-  const predicted = equilibriumAngularUpdate(state.eta, state.wd, state.momentum);
-  // Run A comes first (the engine builds it so) and B is its twin.
+function equilibrium(runs, smoothed) {
+  // Run A comes first (the engine builds it so) and B is its twin; Δ* is the engine's.
   const a = runs[0];
   const b = runs.find((r) => r.role === 'twin' && a && r.reference === a.index);
   const measured = [a, b].filter((r) => r && smoothed[r.index] !== undefined).map((r) => `${r.short} ${fmt(smoothed[r.index])}`);
   const out = [
-    math(sup(mi('Δ'), mo('*')), mo('≈'), m('msqrt', row(mfrac(row(mn('2'), mi('η'), mi('λ')), row(mn('1'), mo('+'), mi('γ'))))), mo('='), mn(predicted.toPrecision(4))),
+    math(sup(mi('Δ'), mo('*')), mo('≈'), m('msqrt', row(mfrac(row(mn('2'), mi('η'), mi('λ')), row(mn('1'), mo('+'), mi('γ'))))), mo('='), mn(a ? a.predicted.toPrecision(4) : '…')),
   ];
   const now = document.createElement('p');
   now.className = 'measured';

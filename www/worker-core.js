@@ -1,15 +1,6 @@
 // The training worker: owns the wasm module and the lockstep Trainer, so the page never
-// freezes. Messages in:  {type: 'init', experiment, backend, mnistUrl}
-//                        {type: 'play', chunk} | {type: 'pause'} | {type: 'step', steps}
-//                        {type: 'boundary', res} | {type: 'toy', …} | {type: 'gpu-profile', shaders?}
-//                        {type: 'lose-device'} (destroys the WebGPU device: tests the recovery)
-//                        {type: 'snapshot'} | {type: 'restore', snapshot} (move a run between
-//                        engines) | {type: 'bench', steps} (time a throwaway copy)
-// Messages out: {type: 'ready', backend, adapter, experiment, stepsPerEpoch}
-//               {type: 'metrics', steps, elapsedMs, gpu?} | {type: 'error', message, fatal}
-//               {type: 'lost', message} | {type: 'gpu-profile', totals, kernels, shaders?}
-//               {type: 'snapshot', snapshot, step} | {type: 'restored', step}
-//               {type: 'bench', backend, msPerStep, steps, warmMs, pipelines}
+// freezes. It speaks the protocol of protocol.js (the messages and their shapes, both ways).
+import { MAX_AHEAD, MAX_CHUNK } from './protocol.js';
 
 /** Counters of WebGPU work where there is no WebGPU: all zero. */
 const NO_GPU = {
@@ -26,18 +17,12 @@ const NO_GPU = {
  * two engines) and `gpu` (the WebGPU counters of gpu-stats.js, or none for the CPU engine).
  */
 export function serve(wasm, gpu = NO_GPU) {
-  const { init, Trainer, experimentFromSettings, theory, toyPath } = wasm;
+  const { init, Trainer, theory, toyPath } = wasm;
   const { destroyDevices, gpuDelta, gpuTotals, installGpuStats, kernelCounts, pipelineSources } = gpu;
 
-  /** Most steps read back in one transfer; longer requests (a replay) arrive in several batches. */
-  const MAX_CHUNK = 200;
-  /**
-   * Backpressure: while playing, at most this many metrics messages may be on their way to the
-   * page or waiting for it to draw them. The page acknowledges once per animation frame, so
-   * training never runs ahead of what the page shows, and the page never queues a backlog.
-   */
-  const MAX_AHEAD = 2;
-
+  // Backpressure (protocol.js): while playing, at most MAX_AHEAD metrics messages are on their
+  // way to the page or waiting for it to draw them; the page acknowledges once per frame, so
+  // training never runs ahead of what the page shows, and the page never queues a backlog.
   let trainer = null;
   let backend = null;
   /** The experiment as the trainer was built from it (JSON), and the MNIST bytes if it uses them. */
@@ -77,25 +62,26 @@ export function serve(wasm, gpu = NO_GPU) {
     return new Uint8Array(await res.arrayBuffer());
   }
 
-  async function setup({ settings, backend: chosen, precision, mnistUrl }) {
+  async function setup({ settings, backend: chosen, mnistUrl }) {
     await init();
     let adapter = null;
     if (chosen === 'webgpu') {
       adapter = await adapterInfo();
       if (!adapter) throw new Error('WebGPU is not available in this browser');
     }
-    const exp = JSON.parse(experimentFromSettings(settings));
-    exp.precision = chosen === 'webgpu' ? 'f32' : precision;
-    mnist = exp.dataset === 'mnist' ? mnist || await loadMnist(mnistUrl) : undefined;
-    config = JSON.stringify(exp);
-    trainer = await Trainer.create(config, chosen, mnist);
+    // The engine builds the experiment from the settings (precision included); only the
+    // digits, if it uses them, are fetched here first.
+    mnist = JSON.parse(settings).dataset === 'mnist' ? mnist || await loadMnist(mnistUrl) : undefined;
+    trainer = await Trainer.fromSettings(settings, chosen, mnist);
     backend = chosen;
+    config = trainer.experiment();
+    const exp = JSON.parse(config);
     post({
       type: 'ready',
       backend: chosen,
       adapter: adapter && adapter.name,
-      experiment: trainer.experiment(),
-      stepsPerEpoch: trainer.stepsPerEpoch(),
+      experiment: config,
+      runs: JSON.parse(trainer.runs()),
       theory: JSON.parse(theory(exp.hyper.eta, exp.hyper.wd, exp.hyper.momentum)),
     });
   }
@@ -132,10 +118,9 @@ export function serve(wasm, gpu = NO_GPU) {
       for (let left = n; left > 0 && !deviceLost;) {
         const k = Math.min(left, MAX_CHUNK);
         left -= k;
-        const t0 = performance.now();
         const before = gpuTotals();
         const steps = JSON.parse(await trainer.run(k));
-        const msg = { type: 'metrics', steps, elapsedMs: performance.now() - t0, queueMs: trainer.queueMs, waitMs: trainer.waitMs };
+        const msg = { type: 'metrics', steps, queueMs: trainer.queueMs, waitMs: trainer.waitMs };
         if (backend === 'webgpu') msg.gpu = gpuDelta(before, gpuTotals());
         if (paced) {
           ahead += 1;
@@ -254,10 +239,18 @@ export function serve(wasm, gpu = NO_GPU) {
   });
 }
 
-/** The WebGPU adapter's name and whether it is a software one, or null without WebGPU. */
+/**
+ * The WebGPU adapter's name and whether it is a software one, or null without WebGPU (no
+ * `navigator.gpu`, a null one as WebKit gives with WebGPU switched on, or a refused request).
+ */
 export async function adapterInfo() {
-  if (typeof navigator === 'undefined' || !('gpu' in navigator)) return null;
-  const adapter = await navigator.gpu.requestAdapter();
+  if (typeof navigator === 'undefined' || !navigator.gpu) return null;
+  let adapter;
+  try {
+    adapter = await navigator.gpu.requestAdapter();
+  } catch {
+    return null;
+  }
   if (!adapter) return null;
   const info = adapter.info || {};
   const name = [info.vendor, info.architecture, info.description].filter(Boolean).join(' ') || 'WebGPU adapter';

@@ -234,3 +234,52 @@ fn a_sweep_is_a_grid_of_runs_each_with_its_own_eta_and_wd() {
         assert!(err.contains(says), "{pairs:?}: {err}");
     }
 }
+
+#[test]
+fn each_run_is_described_for_the_page_by_the_engine() {
+    use explr::experiment::Role;
+    // Step decay with A′: A, B (twin of A), C, D (twin of C), A′ (control of A).
+    let exp = Settings::from_pairs([("schedule", "step")])
+        .unwrap()
+        .to_experiment()
+        .unwrap();
+    let views = exp.run_views();
+    let roles: Vec<(Role, usize)> = views.iter().map(|v| (v.role, v.reference)).collect();
+    assert_eq!(
+        roles,
+        [
+            (Role::Wd, 0),
+            (Role::Twin, 0),
+            (Role::Wd, 2),
+            (Role::Twin, 2),
+            (Role::Control, 0)
+        ]
+    );
+    assert_eq!(views[0].short, "A");
+    assert_eq!(views[4].short, "A′");
+    let predicted = (2.0f64 * 0.1 * 5e-4 / 1.9).sqrt();
+    assert!(
+        views
+            .iter()
+            .all(|v| (v.predicted - predicted).abs() < 1e-15 && v.eta == 0.1 && v.wd == 5e-4)
+    );
+    // A sweep's twin carries its own grid point's η, λ, λη and Δ*.
+    let sweep = Settings::from_pairs([
+        ("sweep_eta", "0.05,0.2"),
+        ("sweep_wd", "0.001"),
+        ("sweep_twins", "1"),
+    ])
+    .unwrap()
+    .to_experiment()
+    .unwrap();
+    let v = &sweep.run_views()[3];
+    assert_eq!(
+        (v.role, v.reference, v.eta, v.wd),
+        (Role::Twin, 2, 0.2, 0.001)
+    );
+    assert!((v.lambda_eta - 2e-4).abs() < 1e-18);
+    assert!((v.predicted - (2.0f64 * 2e-4 / 1.9).sqrt()).abs() < 1e-15);
+    let json = serde_json::to_value(v).unwrap();
+    assert_eq!(json["role"], "twin");
+    assert!(json["lambdaEta"].is_number(), "the page's names: {json}");
+}
