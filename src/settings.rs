@@ -1,7 +1,7 @@
 //! The settings a person chooses — the page's URL keys and the CLI's flags — as one flat, typed
 //! set with its defaults and ranges ([`FIELDS`]), and the one mapping from them to an
-//! [`Experiment`]. The page's field table is generated from [`FIELDS`] (`www/settings.json`,
-//! checked by a test), so ranges and defaults live here only.
+//! [`Experiment`]. The page's field table is generated from [`FIELDS`] (`www/settings.gen.js`,
+//! by `explr schema`; a test fails while it is stale), so ranges and defaults live here only.
 
 use crate::data::DatasetKind;
 use crate::equivalence::Hyper;
@@ -193,7 +193,8 @@ pub(crate) const fn one_of(key: &'static str, values: &'static [&'static str]) -
 pub const MAX_STEPS: u64 = 10_000_000;
 
 /// Every setting, in the order the page shows them. A new normalization, schedule or dataset
-/// is one value here and one arm in [`Settings::to_experiment`].
+/// is one value here and one arm in [`Settings::to_experiment`], besides its own module and
+/// the page's parts listed in docs/architecture.md.
 pub const FIELDS: &[Field] = &[
     num("eta", FieldKind::Number, 1e-4, 1.0),
     num("wd", FieldKind::Number, 0.0, 0.05),
