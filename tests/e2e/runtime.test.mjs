@@ -58,15 +58,21 @@ test('without WebGPU the CPU fallback trains, with a notice', async () => {
   });
 });
 
+/** A new page of `browser` that records its uncaught errors and the workers it starts: {page, errors}. */
+async function watchedPage(browser) {
+  const page = await browser.newPage();
+  const errors = [];
+  page.on('pageerror', (e) => errors.push(e.message));
+  await recordWorkers(page);
+  return { page, errors };
+}
+
 /** The Web Workers `page` started since its last navigation that run the WebGPU engine. */
 const gpuWorkers = (page) => page.evaluate(() => (window.__workers || []).filter((w) => /worker-gpu/.test(w.url)).length);
 
 test('auto on a software adapter stays on the CPU and brings no WebGPU up; Measure times both, and the result is remembered', async () => {
   await withBrowser({ webgpu: true }, async (browser) => {
-    const page = await browser.newPage();
-    const errors = [];
-    page.on('pageerror', (e) => errors.push(e.message));
-    await recordWorkers(page);
+    const { page, errors } = await watchedPage(browser);
     await page.goto(`${server.origin}/`);
     await ready(page);
     assert.match(await page.textContent('#badge'), /^CPU/);
@@ -97,10 +103,7 @@ test('auto on a software adapter stays on the CPU and brings no WebGPU up; Measu
 
 test('under auto, setting changes and reloads bring no WebGPU work up and the page keeps drawing', async () => {
   await withBrowser({ webgpu: true }, async (browser) => {
-    const page = await browser.newPage();
-    const errors = [];
-    page.on('pageerror', (e) => errors.push(e.message));
-    await recordWorkers(page);
+    const { page, errors } = await watchedPage(browser);
     await page.goto(`${server.origin}/?speed=100`);
     await ready(page);
     await page.click('#play');
@@ -175,10 +178,7 @@ test('the CPU engine starts without fetching the WebGPU engine', async () => {
 
 test('the CPU engine starts before the page is built; its worker is adopted and a Step pressed at once is taken', async () => {
   await withBrowser({ webgpu: false }, async (browser) => {
-    const page = await browser.newPage();
-    const errors = [];
-    page.on('pageerror', (e) => errors.push(e.message));
-    await recordWorkers(page);
+    const { page, errors } = await watchedPage(browser);
     await page.addInitScript(() => {
       const boot = (window.__boot = { wired: 0, step: 0 });
       // Step is pressed the moment the page has wired it, long before the engine is ready.
@@ -215,10 +215,7 @@ test('the CPU engine starts before the page is built; its worker is adopted and 
 
 test('the page\'s own script arriving after the engine is ready loses none of its messages', async () => {
   await withBrowser({ webgpu: false }, async (browser) => {
-    const page = await browser.newPage();
-    const errors = [];
-    page.on('pageerror', (e) => errors.push(e.message));
-    await recordWorkers(page);
+    const { page, errors } = await watchedPage(browser);
     // A slow network for the page's script (not for the entry, the worker or the engine).
     await page.route(/\/assets\/app-[^/]*\.js$/, (route) => setTimeout(() => route.continue(), 2500));
     const t0 = Date.now();
