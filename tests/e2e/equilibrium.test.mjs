@@ -42,6 +42,11 @@ test('the angular-update chart shows A, B and the predicted equilibrium; B turns
  * charts with nothing to show say why, and that the status line speaks of the grid.
  */
 async function sweepChartsDraw(page, runs) {
+  // The charts take turns drawing (two per frame): after Pause, let every one catch up.
+  await page.waitForFunction(() => {
+    const shown = Number(document.body.dataset.steps);
+    return window.__explr.charts().every((c) => c.lastStep !== null && c.lastStep >= shown - 1);
+  }, null, { timeout: 15000, polling: 100 }).catch(() => {});
   const charts = await page.evaluate(() => window.__explr.charts());
   const shown = await page.evaluate(() => Number(document.body.dataset.steps));
   assert.ok(charts.length >= 5, `${charts.length} time charts`);

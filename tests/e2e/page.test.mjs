@@ -134,8 +134,13 @@ test('after Pause the status line and the formula panel show the same step and t
   await ready(page);
   for (const target of [400, 1100, 1900]) {
     await playFor(page, target);
-    await page.waitForTimeout(600);
-    const { readout, panel, shown } = await ratios(page);
+    // Whatever was on its way when Pause was pressed arrives and is drawn; give a busy machine time.
+    let seen = await ratios(page);
+    for (let i = 0; i < 50 && !(seen.readout && seen.panel && seen.panel.step === seen.shown && seen.readout.step === seen.shown); i += 1) {
+      await page.waitForTimeout(200);
+      seen = await ratios(page);
+    }
+    const { readout, panel, shown } = seen;
     assert.ok(readout && panel, 'both show the ratio');
     assert.equal(readout.step, shown);
     assert.equal(panel.step, shown, `the panel shows step ${panel.step}, the page ${shown}`);
