@@ -242,11 +242,15 @@ for (const backend of parts.includes('stacked') ? ['cpu', 'webgpu'] : []) {
   });
 }
 
-// auto: where WebGPU is present, bring it up, time both engines, decide.
+// auto: where WebGPU is present, bring it up (on a software adapter: on Measure), time both engines, decide.
 if (parts.includes('auto')) await withBrowser({ webgpu: true }, async (browser) => {
   const page = await browser.newPage();
   const t0 = Date.now();
   await page.goto(`${server.origin}/?speed=10${extra}`);
+  await ready(page);
+  // On a software adapter auto measures only when asked: ask, as a visitor would.
+  await page.waitForFunction(() => !document.getElementById('measure').hidden || /Moved the run|Measured/.test(document.getElementById('messages').textContent), null, { timeout: 60000 });
+  if (await page.isVisible('#measure')) await page.click('#measure');
   await page.waitForFunction(() => /Measured on this experiment|Moved the run/.test(document.getElementById('messages').textContent), null, { timeout: 300000 });
   const { measured } = await page.evaluate(() => window.__explr.engine);
   const moved = await page.evaluate(() => Number(document.body.dataset.engineMoves || 0) > 0);
