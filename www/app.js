@@ -9,7 +9,7 @@
 // any history length.
 import { adoptEarlyWorker, initMessage, parsed } from './boot.js';
 import { FIELDS, crossCheck, defaults, fromQuery, isSweep, resolvePrecision, toQuery } from './state.js';
-import { Plots, drawSwatch, fmt } from './plots.js';
+import { Plots, fmt, swatch } from './plots.js';
 import { History } from './history.js';
 import { csvText, download, settingsText } from './export.js';
 import { theoryPanel } from './theory.js';
@@ -101,22 +101,12 @@ function renderEngines() {
   $('engines').textContent = parts.join(' · ');
 }
 
-/** A line sample of `run` ({style} or a run) on a small canvas. */
-function swatch(run) {
-  const sw = document.createElement('canvas');
-  sw.width = 36;
-  sw.height = 10;
-  sw.setAttribute('aria-hidden', 'true');
-  drawSwatch(sw.getContext('2d'), run, 0, 5);
-  return sw;
-}
-
 /** A legend shared by all charts: colour, dash and label of each run (a sweep's grouped by η and λ). */
 function renderLegend() {
   const box = $('legend');
   box.replaceChildren();
   if (page.sweepView) {
-    box.append(...page.sweepView.legend((style) => swatch({ style })));
+    box.append(...page.sweepView.legend());
     return;
   }
   for (const run of page.runs) {

@@ -104,6 +104,16 @@ export function drawSwatch(g, run, x, y, len = 36) {
   g.restore();
 }
 
+/** A small canvas with the line sample of `run` (a run, or {style}), for legends. */
+export function swatch(run) {
+  const c = document.createElement('canvas');
+  c.width = 36;
+  c.height = 10;
+  c.setAttribute('aria-hidden', 'true');
+  drawSwatch(c.getContext('2d'), run, 0, 5);
+  return c;
+}
+
 /** Holds the decimated history and the uPlot instances of every chart. */
 export class Plots {
   /**

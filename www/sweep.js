@@ -5,7 +5,7 @@
 //
 // Drawn on plain canvases from the bounded history, at most a fixed number of samples per
 // pixel column, so a redraw costs the same at any history length.
-import { fmtPow10 } from './plots.js';
+import { fmtPow10, swatch } from './plots.js';
 
 /**
  * The equilibrium angular update √(2ηλ/(1+γ)) (the engine's metrics::equilibrium_angular_update,
@@ -99,9 +99,9 @@ export class SweepView {
 
   /**
    * The time charts' legend, grouped as the grid is: a coloured swatch per η, a dash per λ,
-   * and what a thin line means. `swatch(style)` makes one line sample.
+   * and what a thin line means.
    */
-  legend(swatch) {
+  legend() {
     const group = (title, items) => {
       const g = document.createElement('span');
       g.className = 'legend-group';
@@ -109,7 +109,7 @@ export class SweepView {
       for (const [style, text] of items) {
         const item = document.createElement('span');
         item.className = 'legend-item';
-        item.append(swatch(style), document.createTextNode(text));
+        item.append(swatch({ style }), document.createTextNode(text));
         g.append(item);
       }
       return g;

@@ -2,6 +2,7 @@
 // loss L(w) = 2 − 2·w₂/‖w‖ ("BN'd linear regression"), computed by the Rust engine. With weight
 // decay the norm shrinks until ‖w‖² < η (inside the dashed √η circle), the minimum turns
 // unstable and the loss spikes — again and again.
+import { swatch } from './plots.js';
 
 const VIEW = { x0: -1.6, x1: 1.6, y0: -0.6, y1: 2.0 };
 
@@ -128,19 +129,7 @@ export function toyLegend(box) {
     const item = document.createElement('span');
     item.className = 'legend-item';
     item.dataset.line = l.key;
-    const c = document.createElement('canvas');
-    c.width = 36;
-    c.height = 10;
-    c.setAttribute('aria-hidden', 'true');
-    const g = c.getContext('2d');
-    g.strokeStyle = l.stroke;
-    g.lineWidth = 2;
-    g.setLineDash(l.dash);
-    g.beginPath();
-    g.moveTo(0, 5);
-    g.lineTo(36, 5);
-    g.stroke();
-    item.append(c, document.createTextNode(l.text));
+    item.append(swatch({ style: { stroke: l.stroke, width: 2, dash: l.dash } }), document.createTextNode(l.text));
     return item;
   }));
 }

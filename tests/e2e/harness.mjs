@@ -111,9 +111,9 @@ export async function ready(page, timeout = 60000) {
   await page.waitForSelector('body[data-ready="1"]', { timeout });
 }
 
-/** Waits until the page has trained at least `steps` steps. */
-export async function waitSteps(page, steps, timeout = 120000) {
-  await page.waitForFunction((n) => Number(document.body.dataset.steps || 0) >= n, steps, { timeout, polling: 200 });
+/** Waits until the page has trained at least `steps` steps (checking every `polling` ms). */
+export async function waitSteps(page, steps, timeout = 120000, polling = 200) {
+  await page.waitForFunction((n) => Number(document.body.dataset.steps || 0) >= n, steps, { timeout, polling });
 }
 
 /** Plays until the page has trained at least `steps` steps, then pauses. */
@@ -189,6 +189,21 @@ export function startFrameWatch(page) {
     };
     requestAnimationFrame(tick);
   });
+}
+
+/**
+ * The freeze scenario of a playing page: starts counting frames, sets η to 0.2 and, 1.5 s
+ * later, to 0.05 (two restarts), and waits until the second run has trained 300 steps;
+ * resolves to how long those 300 steps took (ms). `frameWatch(page)` then tells the frames.
+ */
+export async function twoQuickChanges(page, timeout = 120000) {
+  await startFrameWatch(page);
+  await setControl(page, '#eta', '0.2');
+  await page.waitForTimeout(1500);
+  const t0 = Date.now();
+  await setControl(page, '#eta', '0.05');
+  await waitSteps(page, 300, timeout, 50);
+  return Date.now() - t0;
 }
 
 /** What startFrameWatch has counted: {frames, seconds, worstGapMs}. */

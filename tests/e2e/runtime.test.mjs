@@ -4,7 +4,7 @@
 // by measurement; a lost WebGPU device is reported and training goes on on the CPU.
 import { test, before, after } from 'node:test';
 import assert from 'node:assert/strict';
-import { answerTime, frameWatch, mean, open, playFor, ready, recordWorkers, serve, setControl, startFrameWatch, waitSteps, withBrowser } from './harness.mjs';
+import { answerTime, frameWatch, mean, open, playFor, ready, recordWorkers, serve, setControl, twoQuickChanges, waitSteps, withBrowser } from './harness.mjs';
 
 let server;
 before(async () => {
@@ -108,15 +108,10 @@ test('under auto, setting changes and reloads bring no WebGPU work up and the pa
     await ready(page);
     await page.click('#play');
     await page.waitForTimeout(3000);
-    const setEta = (v) => setControl(page, '#eta', v);
-    await startFrameWatch(page);
-    await setEta('0.2');
-    await page.waitForTimeout(1500);
-    await setEta('0.05');
-    await waitSteps(page, 300, 60000);
+    await twoQuickChanges(page, 60000);
     await page.waitForTimeout(3000);
     const worst = (await frameWatch(page)).worstGapMs;
-    await setEta('0.1');
+    await setControl(page, '#eta', '0.1');
     const stepMs = await answerTime(page, '#step');
     assert.equal(await gpuWorkers(page), 0, 'no WebGPU engine brought up by the changes');
     const loads = [];
