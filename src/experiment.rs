@@ -4,8 +4,7 @@
 use crate::data::DatasetKind;
 use crate::equivalence::Hyper;
 use crate::error::ExplrError;
-use crate::model::{Arch, NetConfig, NetMode, Precision};
-use crate::norm::Norm;
+use crate::model::{Arch, NetConfig, Precision};
 use crate::schedule::{ExactTwin, LrPlan, Schedule, Texp, TwinInit};
 
 /// Most runs one experiment trains in lockstep: a sweep of 64 grid points, each with its twin.
@@ -157,45 +156,6 @@ pub struct Experiment {
 }
 
 impl Experiment {
-    /// Paper defaults on the spirals MLP: run A (η=0.1, λ=5e-4, γ=0.9) and its exact
-    /// exponential twin B, BatchNorm, scale-invariant.
-    pub fn paper_defaults() -> Self {
-        let hyper = Hyper::PAPER;
-        Experiment {
-            dataset: DatasetKind::Spirals,
-            samples: 1200,
-            test_samples: 200,
-            net: NetConfig {
-                arch: Arch::Mlp { hidden: 32 },
-                norm: Norm::Batch,
-                mode: NetMode::ScaleInvariant,
-                eps: 1e-5,
-            },
-            hyper,
-            runs: vec![
-                RunSpec {
-                    label: "A: WD, fixed LR".into(),
-                    kind: RunKind::WeightDecay {
-                        schedule: Schedule::Constant { eta: hyper.eta },
-                        wd: None,
-                    },
-                },
-                RunSpec {
-                    label: "B: no WD, exp LR".into(),
-                    kind: RunKind::Exponential {
-                        of: 0,
-                        init: TwinInit::Exact,
-                    },
-                },
-            ],
-            batch: 64,
-            seed: 1,
-            precision: Precision::F32,
-            eval_every: 50,
-            rescale_log2: 16.0,
-        }
-    }
-
     /// Adds run C (step decay by `factor` at `milestones`, with WD) and its twin D (`exact` §4
     /// recursion, or the approximate TEXP).
     pub fn with_step_decay(mut self, milestones: Vec<u64>, factor: f64, exact: bool) -> Self {

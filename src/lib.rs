@@ -10,6 +10,9 @@ pub mod data;
 pub mod equivalence;
 pub mod error;
 pub mod experiment;
+pub mod fields;
+#[cfg(feature = "cli")]
+pub mod flags;
 pub mod metrics;
 pub mod model;
 pub mod norm;

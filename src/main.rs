@@ -6,11 +6,12 @@ use std::process::ExitCode;
 
 use clap::{Args, Parser, Subcommand, ValueEnum};
 use explr::data::DatasetKind;
-use explr::experiment::{Experiment, RunSpec};
+use explr::experiment::{Experiment, RunKind, RunSpec};
+use explr::flags::SettingsArgs;
 use explr::metrics::StepMetrics;
 use explr::model::{Arch, Precision};
 use explr::norm::Norm;
-use explr::settings::{InitChoice, NetChoice, NormChoice, ScheduleChoice, Settings, TexpChoice};
+use explr::settings::{EVAL_EVERY, InitChoice};
 use explr::train::device_for;
 use explr::{ExplrError, Lockstep};
 use indicatif::{ProgressBar, ProgressStyle};
@@ -28,7 +29,8 @@ struct Cli {
 
 #[derive(Subcommand)]
 enum Command {
-    /// Train a WD run and its WD-free exponential twin; print α, η̃_t and how far they drift.
+    /// Train a WD run and its WD-free exponential twin; print α, η̃_t and how far they drift
+    /// (and, with --chaos, how far run A drifts from itself one ulp apart: the rounding floor).
     Equiv(EquivArgs),
     /// Train any set of runs in lockstep and write per-step metrics as CSV or JSON.
     Train(TrainArgs),
@@ -40,50 +42,23 @@ enum Command {
     Schema,
 }
 
+/// The settings (one flag per URL key, see [`SettingsArgs`]) and the command line's extras.
 #[derive(Args, Clone)]
 struct Common {
-    /// Learning rate η of the weight-decay run.
-    #[arg(long, default_value_t = 0.1, allow_negative_numbers = true)]
-    eta: f64,
-    /// Weight decay λ.
-    #[arg(long = "wd", default_value_t = 5e-4, allow_negative_numbers = true)]
-    wd: f64,
-    /// Momentum γ.
-    #[arg(long, default_value_t = 0.9, allow_negative_numbers = true)]
-    momentum: f64,
+    #[command(flatten)]
+    settings: SettingsArgs,
     /// Training steps (1 to 10 000 000; metrics are streamed, not kept).
     #[arg(long, default_value_t = 500, value_parser = clap::value_parser!(u64).range(1..=10_000_000))]
     steps: u64,
-    /// Float precision.
-    #[arg(long, value_enum, default_value_t = Dtype::F64)]
-    dtype: Dtype,
-    /// Normalization: batch, group[:G], layer, instance (CNN only) or none.
-    #[arg(long, default_value = "batch")]
-    norm: String,
-    /// Dataset: circles, spirals, xor, blobs or mnist.
-    #[arg(long, default_value = "circles")]
-    dataset: String,
-    /// Also train the rounding-chaos control A′ (run A from weights one ulp apart).
-    #[arg(long)]
-    chaos: bool,
     /// Evaluate on the test set every this many steps (0: never).
-    #[arg(long, default_value_t = 20)]
+    #[arg(long, default_value_t = EVAL_EVERY)]
     eval_every: u64,
-    /// Network mode: the exactly scale-invariant net, or the standard one (affine + trained head).
-    #[arg(long, value_enum, default_value_t = Mode::ScaleInvariant)]
-    mode: Mode,
-    /// Width of the MLP's two hidden layers (2-D datasets).
-    #[arg(long, default_value_t = 32)]
-    hidden: usize,
-    /// Channels of the CNN's two convolutions (MNIST), as C1,C2.
-    #[arg(long, value_delimiter = ',', default_values_t = [8, 16])]
-    channels: Vec<usize>,
-    /// Minibatch size.
-    #[arg(long, default_value_t = 64)]
-    batch: usize,
-    /// Seed for data, initialization and minibatch order.
-    #[arg(long, default_value_t = 1)]
-    seed: u64,
+    /// Width of the MLP's two hidden layers (2-D datasets) [default: the page's].
+    #[arg(long)]
+    hidden: Option<usize>,
+    /// Channels of the CNN's two convolutions (MNIST), as C1,C2 [default: the page's].
+    #[arg(long, value_delimiter = ',')]
+    channels: Option<Vec<usize>>,
     /// Backend: flex (CPU) or wgpu (GPU / software Vulkan; f32 only).
     #[arg(long, default_value = "flex")]
     backend: String,
@@ -96,26 +71,20 @@ struct Common {
 struct EquivArgs {
     #[command(flatten)]
     common: Common,
-    /// Initial momentum of the twin: exact ṽ_0 = κθ_0, or naive ṽ_0 = 0.
-    #[arg(long, value_enum, default_value_t = Init::Exact)]
-    init: Init,
     /// Print JSON instead of text.
     #[arg(long)]
     json: bool,
 }
 
-/// A sweep's grid (the page's `sweep_eta`, `sweep_wd`, `sweep_twins`).
-#[derive(Args, Clone, Default)]
-struct Grid {
-    /// Train one run per η of this list (up to 8), for each λ of --sweep-wd.
-    #[arg(long, value_delimiter = ',')]
-    sweep_eta: Vec<f64>,
-    /// Train one run per λ of this list (up to 8), for each η of --sweep-eta.
-    #[arg(long, value_delimiter = ',')]
-    sweep_wd: Vec<f64>,
-    /// Give each grid point its exponential-LR twin (no WD).
-    #[arg(long)]
-    sweep_twins: bool,
+/// Where a command writes its rows.
+#[derive(Args)]
+struct Output {
+    /// Output file (.csv or .json); standard output when absent.
+    #[arg(long, short)]
+    out: Option<PathBuf>,
+    /// Output format when writing to standard output.
+    #[arg(long, value_enum, default_value_t = Format::Csv)]
+    format: Format,
 }
 
 #[derive(Args)]
@@ -123,13 +92,7 @@ struct SweepArgs {
     #[command(flatten)]
     common: Common,
     #[command(flatten)]
-    grid: Grid,
-    /// Output file (.csv or .json); standard output when absent.
-    #[arg(long, short)]
-    out: Option<PathBuf>,
-    /// Output format when writing to standard output.
-    #[arg(long, value_enum, default_value_t = Format::Csv)]
-    format: Format,
+    output: Output,
 }
 
 #[derive(Args)]
@@ -137,115 +100,33 @@ struct TrainArgs {
     #[command(flatten)]
     common: Common,
     #[command(flatten)]
-    grid: Grid,
-    /// Add a step-decay run C (with WD) at these steps, and its twin D.
-    #[arg(long, value_delimiter = ',')]
-    milestones: Vec<u64>,
-    /// Step-decay factor at each milestone.
-    #[arg(long, default_value_t = 0.1)]
-    factor: f64,
-    /// Twin of the step-decay run: exact (§4 recursion) or approx (TEXP of §5).
-    #[arg(long, value_enum, default_value_t = TexpKind::Exact)]
-    texp: TexpKind,
-    /// Initial momentum of the exponential twin B.
-    #[arg(long, value_enum, default_value_t = Init::Exact)]
-    init: Init,
-    /// Output file (.csv or .json); standard output when absent.
-    #[arg(long, short)]
-    out: Option<PathBuf>,
-    /// Output format when writing to standard output.
-    #[arg(long, value_enum, default_value_t = Format::Csv)]
-    format: Format,
+    output: Output,
 }
 
-#[derive(ValueEnum, Clone, Copy, PartialEq)]
-enum Dtype {
-    F32,
-    F64,
-}
-#[derive(ValueEnum, Clone, Copy, PartialEq)]
-enum Init {
-    Exact,
-    Naive,
-}
-#[derive(ValueEnum, Clone, Copy, PartialEq)]
-enum Mode {
-    ScaleInvariant,
-    Standard,
-}
-#[derive(ValueEnum, Clone, Copy, PartialEq)]
-enum TexpKind {
-    Exact,
-    Approx,
-}
 #[derive(ValueEnum, Clone, Copy, PartialEq)]
 enum Format {
     Csv,
     Json,
 }
 
-/// The page's settings for these flags: one mapping to an experiment for page and CLI
-/// ([`Settings::to_experiment`]); the CLI's own extras (widths, GroupNorm's groups) after it.
-fn experiment(
-    c: &Common,
-    init: Init,
-    schedule: Option<(&[u64], f64, TexpKind)>,
-    grid: &Grid,
-) -> Result<Experiment, ExplrError> {
-    let norm = Norm::parse(&c.norm)?;
-    let settings = Settings {
-        eta: c.eta,
-        wd: c.wd,
-        momentum: c.momentum,
-        schedule: if schedule.is_some() {
-            ScheduleChoice::Step
-        } else {
-            ScheduleChoice::Constant
-        },
-        milestones: schedule.map(|(m, _, _)| m.to_vec()).unwrap_or_default(),
-        factor: schedule.map_or(0.1, |(_, f, _)| f),
-        texp: match schedule.map(|(_, _, t)| t) {
-            Some(TexpKind::Approx) => TexpChoice::Approx,
-            _ => TexpChoice::Exact,
-        },
-        init: match init {
-            Init::Exact => InitChoice::Exact,
-            Init::Naive => InitChoice::Naive,
-        },
-        norm: match norm {
-            Norm::Batch => NormChoice::Batch,
-            Norm::Group { .. } => NormChoice::Group,
-            Norm::Layer => NormChoice::Layer,
-            Norm::Instance => NormChoice::Instance,
-            Norm::None => NormChoice::None,
-        },
-        net: match c.mode {
-            Mode::ScaleInvariant => NetChoice::Invariant,
-            Mode::Standard => NetChoice::Standard,
-        },
-        dataset: DatasetKind::parse(&c.dataset)?,
-        batch: c.batch,
-        seed: c.seed,
-        chaos: c.chaos,
-        precision: match c.dtype {
-            Dtype::F32 => Precision::F32,
-            Dtype::F64 => Precision::F64,
-        },
-        sweep_eta: grid.sweep_eta.clone(),
-        sweep_wd: grid.sweep_wd.clone(),
-        sweep_twins: grid.sweep_twins,
-    };
+/// The experiment of the settings (`Settings::to_experiment`, one mapping for page and
+/// CLI), with the command line's extras (widths, GroupNorm's groups, evaluation) after it.
+fn experiment(c: &Common) -> Result<Experiment, ExplrError> {
+    let (settings, groups) = c.settings.settings()?;
     let mut exp = settings.to_experiment()?;
-    exp.net.norm = norm;
+    if let Some(groups) = groups {
+        exp.net.norm = Norm::Group { groups };
+    }
     exp.eval_every = c.eval_every;
-    exp.net.arch = match (exp.net.arch, c.channels.as_slice()) {
-        (Arch::Mlp { .. }, _) => Arch::Mlp { hidden: c.hidden },
-        (Arch::Cnn { .. }, &[c1, c2]) => Arch::Cnn { c1, c2 },
-        _ => {
+    exp.net.arch = match (exp.net.arch, c.hidden, c.channels.as_deref()) {
+        (Arch::Mlp { .. }, Some(hidden), _) => Arch::Mlp { hidden },
+        (Arch::Cnn { .. }, _, Some(&[c1, c2])) => Arch::Cnn { c1, c2 },
+        (Arch::Cnn { .. }, _, Some(_)) => {
             return Err(ExplrError::OutOfRange(
                 "--channels takes two numbers, e.g. 8,16".into(),
             ));
         }
+        (arch, _, _) => arch,
     };
     exp.validate()?;
     Ok(exp)
@@ -254,7 +135,7 @@ fn experiment(
 fn lockstep(c: &Common, exp: Experiment) -> Result<Lockstep, ExplrError> {
     if c.backend == "wgpu" && exp.precision == Precision::F64 {
         return Err(ExplrError::Unsupported(
-            "the wgpu backend computes in f32: pass --dtype f32".into(),
+            "the wgpu backend computes in f32: pass --precision f32".into(),
         ));
     }
     let device = device_for(&c.backend)?;
@@ -299,26 +180,37 @@ fn run_steps(
 
 /// Whether run B's initial momentum is what `--init` says: exact ṽ₀ = κθ₀ applies to the
 /// scale-invariant weights, and a net without normalization has none (then ṽ₀ = 0).
-fn init_text(init: Init, exp: &Experiment) -> &'static str {
+fn init_text(init: InitChoice, exp: &Experiment) -> &'static str {
     match init {
-        Init::Naive => "naive",
-        Init::Exact if exp.net.norm == Norm::None => {
+        InitChoice::Naive => "naive",
+        InitChoice::Exact if exp.net.norm == Norm::None => {
             "exact (no scale-invariant weights without a norm: ṽ₀ = 0)"
         }
-        Init::Exact => "exact",
+        InitChoice::Exact => "exact",
     }
 }
 
 fn equiv(a: EquivArgs) -> Result<(), ExplrError> {
-    let exp = experiment(&a.common, a.init, None, &Grid::default())?;
-    let init = init_text(a.init, &exp);
+    let exp = experiment(&a.common)?;
+    let init = init_text(a.common.settings.settings()?.0.init, &exp);
     let h = exp.hyper;
+    let exp_precision = exp.precision;
     let mut ls = lockstep(&a.common, exp)?;
     let steps = a.common.steps;
     let started = std::time::Instant::now();
     let (mut max_rel, mut max_loss, mut max_angle, mut max_prob) = (0.0f64, 0.0f64, 0.0f64, 0.0f64);
+    // The rounding floor: how far A′ (A from weights one ulp apart) drifts from A.
+    let chaos = ls
+        .experiment()
+        .runs
+        .iter()
+        .position(|r| matches!(r.kind, RunKind::Perturbed { of: 0 }));
+    let mut floor = 0.0f64;
     let mut last = None;
     run_steps(&mut ls, steps, |m| {
+        if let Some(c) = chaos {
+            floor = floor.max(m.runs[c].rel_weight_error);
+        }
         let (r, b) = (&m.runs[0], &m.runs[1]);
         max_rel = max_rel.max(b.rel_weight_error);
         max_loss = max_loss.max((b.loss - r.loss).abs());
@@ -334,10 +226,9 @@ fn equiv(a: EquivArgs) -> Result<(), ExplrError> {
         .collect();
     // ln η̃_t is exact at any t; η̃_t itself may lie beyond f64 (then null in JSON).
     let lr: Vec<(u64, f64)> = at.iter().map(|&t| (t, h.ln_exp_lr(t as f64))).collect();
-    let dtype = if a.common.dtype == Dtype::F64 {
-        "f64"
-    } else {
-        "f32"
+    let dtype = match exp_precision {
+        Precision::F64 => "f64",
+        Precision::F32 => "f32",
     };
     let finite = |x: f64| x.is_finite().then_some(x);
     if a.json {
@@ -356,6 +247,7 @@ fn equiv(a: EquivArgs) -> Result<(), ExplrError> {
             "max_loss_diff": max_loss,
             "max_angle": max_angle,
             "max_prob_diff": max_prob,
+            "max_rel_weight_error_chaos": chaos.map(|_| floor),
             "final_scale_measured": last.as_ref().and_then(|m| finite(m.ln_scale_measured.exp())),
             "final_scale_predicted": last.as_ref().and_then(|m| finite(m.ln_scale_predicted.exp())),
             "final_ln_scale_measured": last.as_ref().map(|m| m.ln_scale_measured),
@@ -385,6 +277,9 @@ fn equiv(a: EquivArgs) -> Result<(), ExplrError> {
         println!("  max |loss_A − loss_B|                   = {max_loss:.3e}");
         println!("  max angle between runs                  = {max_angle:.3e} rad");
         println!("  max probability difference on the batch = {max_prob:.3e}");
+        if chaos.is_some() {
+            println!("  rounding floor: A′ (1 ulp apart) vs A    = {floor:.3e}");
+        }
         if let Some(m) = last {
             println!(
                 "  ‖θ̃‖/‖θ‖ measured {}, predicted α^-t {}",
@@ -440,7 +335,8 @@ fn csv_rows(m: &StepMetrics, labels: &[String], w: &mut dyn Write) -> std::io::R
 
 /// Whether to write JSON, and the writer: `--out` named .csv or .json, or standard output in
 /// `format`.
-fn output(path: Option<&PathBuf>, format: Format) -> Result<(bool, Box<dyn Write>), ExplrError> {
+fn output(o: &Output) -> Result<(bool, Box<dyn Write>), ExplrError> {
+    let path = o.out.as_ref();
     let json = match path {
         Some(p) => match p
             .extension()
@@ -456,7 +352,7 @@ fn output(path: Option<&PathBuf>, format: Format) -> Result<(bool, Box<dyn Write
                 )));
             }
         },
-        None => format == Format::Json,
+        None => o.format == Format::Json,
     };
     let out: Box<dyn Write> = match path {
         Some(p) => Box::new(std::io::BufWriter::new(std::fs::File::create(p).map_err(
@@ -472,13 +368,13 @@ const SWEEP_COLUMNS: &str =
     "run,eta,wd,intrinsic_lr,twin,angular_update,predicted_angular_update,loss,test_accuracy";
 
 fn sweep(a: SweepArgs) -> Result<(), ExplrError> {
-    if a.grid.sweep_eta.is_empty() && a.grid.sweep_wd.is_empty() {
+    if !a.common.settings.settings()?.0.is_sweep() {
         return Err(ExplrError::OutOfRange(
             "a sweep needs a grid: give --sweep-eta or --sweep-wd (or both), e.g. --sweep-eta 0.05,0.1,0.2".into(),
         ));
     }
-    let exp = experiment(&a.common, Init::Exact, None, &a.grid)?;
-    let (json, mut out) = output(a.out.as_ref(), a.format)?;
+    let exp = experiment(&a.common)?;
+    let (json, mut out) = output(&a.output)?;
     let io = |e: std::io::Error| ExplrError::Data(format!("cannot write the output: {e}"));
     let steps = a.common.steps;
     let mut summary = explr::sweep::SweepSummary::new(&exp, steps);
@@ -528,13 +424,11 @@ fn sweep(a: SweepArgs) -> Result<(), ExplrError> {
 }
 
 fn train(a: TrainArgs) -> Result<(), ExplrError> {
-    let schedule =
-        (!a.milestones.is_empty()).then_some((a.milestones.as_slice(), a.factor, a.texp));
-    let exp = experiment(&a.common, a.init, schedule, &a.grid)?;
+    let exp = experiment(&a.common)?;
     let labels: Vec<String> = exp.runs.iter().map(|r: &RunSpec| r.label.clone()).collect();
     let arch = exp.net.arch;
     // The output is checked and opened before any training: a bad path fails at once.
-    let (json, mut out) = output(a.out.as_ref(), a.format)?;
+    let (json, mut out) = output(&a.output)?;
     let io = |e: std::io::Error| ExplrError::Data(format!("cannot write the output: {e}"));
     let mut ls = lockstep(&a.common, exp)?;
     eprintln!(

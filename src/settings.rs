@@ -7,7 +7,9 @@ use crate::data::DatasetKind;
 use crate::equivalence::Hyper;
 use crate::error::ExplrError;
 use crate::experiment::{Experiment, RunKind, RunSpec};
-use crate::model::{NetConfig, NetMode, Precision};
+pub use crate::fields::{Field, FieldKind};
+use crate::fields::{check_range, flag, num, one_of, parse_decimal, parse_list};
+use crate::model::{Arch, NetConfig, NetMode, Precision};
 use crate::norm::Norm;
 use crate::schedule::{Schedule, TwinInit};
 
@@ -112,9 +114,9 @@ pub struct Settings {
 impl Default for Settings {
     fn default() -> Self {
         Settings {
-            eta: 0.1,
-            wd: 5e-4,
-            momentum: 0.9,
+            eta: Hyper::PAPER.eta,
+            wd: Hyper::PAPER.wd,
+            momentum: Hyper::PAPER.momentum,
             schedule: ScheduleChoice::Constant,
             milestones: vec![300, 600],
             factor: 0.1,
@@ -134,60 +136,8 @@ impl Default for Settings {
     }
 }
 
-/// What kind of value a field holds.
-#[derive(Debug, Clone, Copy, PartialEq, Eq, serde::Serialize)]
-#[serde(rename_all = "lowercase")]
-pub enum FieldKind {
-    /// A real number in [min, max].
-    Number,
-    /// A whole number in [min, max].
-    Int,
-    /// One of `values`.
-    Enum,
-    /// true / false.
-    Bool,
-    /// Up to 8 whole numbers in [min, max].
-    List,
-    /// Up to 8 real numbers in [min, max] (may be empty).
-    Numbers,
-}
-
-/// One setting's key, kind and range (its default is [`Settings::default`]'s).
-#[derive(Debug, Clone, Copy, PartialEq, serde::Serialize)]
-pub struct Field {
-    /// The URL key (and CLI flag).
-    pub key: &'static str,
-    /// The kind of value.
-    pub kind: FieldKind,
-    /// Smallest value (numbers, lists).
-    #[serde(skip_serializing_if = "Option::is_none")]
-    pub min: Option<f64>,
-    /// Largest value (numbers, lists).
-    #[serde(skip_serializing_if = "Option::is_none")]
-    pub max: Option<f64>,
-    /// The allowed values (enums).
-    #[serde(skip_serializing_if = "<[_]>::is_empty")]
-    pub values: &'static [&'static str],
-}
-
-pub(crate) const fn num(key: &'static str, kind: FieldKind, min: f64, max: f64) -> Field {
-    Field {
-        key,
-        kind,
-        min: Some(min),
-        max: Some(max),
-        values: &[],
-    }
-}
-pub(crate) const fn one_of(key: &'static str, values: &'static [&'static str]) -> Field {
-    Field {
-        key,
-        kind: FieldKind::Enum,
-        min: None,
-        max: None,
-        values,
-    }
-}
+/// Test-set evaluation every this many steps (the CLI's `--eval-every` may change it).
+pub const EVAL_EVERY: u64 = 20;
 
 /// Most steps a milestone may name, and most runs' training steps anywhere.
 pub const MAX_STEPS: u64 = 10_000_000;
@@ -196,36 +146,94 @@ pub const MAX_STEPS: u64 = 10_000_000;
 /// is one value here and one arm in [`Settings::to_experiment`], besides its own module and
 /// the page's parts listed in docs/architecture.md.
 pub const FIELDS: &[Field] = &[
-    num("eta", FieldKind::Number, 1e-4, 1.0),
-    num("wd", FieldKind::Number, 0.0, 0.05),
-    num("momentum", FieldKind::Number, 0.0, 0.99),
-    one_of("schedule", &["constant", "step"]),
-    num("milestones", FieldKind::List, 1.0, MAX_STEPS as f64),
-    num("factor", FieldKind::Number, 0.01, 1.0),
-    one_of("texp", &["exact", "approx"]),
-    one_of("init", &["exact", "naive"]),
-    one_of("norm", &["batch", "group", "layer", "instance", "none"]),
-    one_of("net", &["invariant", "standard"]),
-    one_of("dataset", &["circles", "spirals", "xor", "blobs", "mnist"]),
-    num("batch", FieldKind::Int, 8.0, 512.0),
-    num("seed", FieldKind::Int, 0.0, 1e9),
-    Field {
-        key: "chaos",
-        kind: FieldKind::Bool,
-        min: None,
-        max: None,
-        values: &[],
-    },
-    one_of("precision", &["f64", "f32"]),
-    num("sweep_eta", FieldKind::Numbers, 1e-4, 1.0),
-    num("sweep_wd", FieldKind::Numbers, 1e-6, 0.05),
-    Field {
-        key: "sweep_twins",
-        kind: FieldKind::Bool,
-        min: None,
-        max: None,
-        values: &[],
-    },
+    num(
+        "eta",
+        FieldKind::Number,
+        1e-4,
+        1.0,
+        "η: the learning rate of run A",
+    ),
+    num("wd", FieldKind::Number, 0.0, 0.05, "λ: weight decay"),
+    num("momentum", FieldKind::Number, 0.0, 0.99, "γ: momentum"),
+    one_of(
+        "schedule",
+        &["constant", "step"],
+        "Run A's schedule; step adds step decay C (with WD) and its twin D [--milestones alone implies step]",
+    ),
+    num(
+        "milestones",
+        FieldKind::List,
+        1.0,
+        MAX_STEPS as f64,
+        "Steps at which C's LR is multiplied by --factor (up to 8, e.g. 300,600)",
+    ),
+    num(
+        "factor",
+        FieldKind::Number,
+        0.01,
+        1.0,
+        "Step-decay factor at each milestone",
+    ),
+    one_of(
+        "texp",
+        &["exact", "approx"],
+        "Twin D of the step-decay run: exact (§4 recursion) or approx (TEXP of §5)",
+    ),
+    one_of(
+        "init",
+        &["exact", "naive"],
+        "Initial momentum of the twin B: exact ṽ₀ = κθ₀, or naive ṽ₀ = 0",
+    ),
+    one_of(
+        "norm",
+        &["batch", "group", "layer", "instance", "none"],
+        "Normalization after each hidden layer (group: 4 groups; instance: MNIST only; none: not scale-invariant)",
+    ),
+    one_of(
+        "net",
+        &["invariant", "standard"],
+        "The exactly scale-invariant net, or the standard one (affine norm + trained head)",
+    ),
+    one_of(
+        "dataset",
+        &["circles", "spirals", "xor", "blobs", "mnist"],
+        "Dataset (mnist trains the CNN)",
+    ),
+    num("batch", FieldKind::Int, 8.0, 512.0, "Minibatch size"),
+    num(
+        "seed",
+        FieldKind::Int,
+        0.0,
+        1e9,
+        "Seed for data, initialization and minibatch order",
+    ),
+    flag(
+        "chaos",
+        "Also train the rounding-chaos control A′ (run A from weights one ulp apart)",
+    ),
+    one_of(
+        "precision",
+        &["f64", "f32"],
+        "Float precision (WebGPU and the wgpu backend compute in f32)",
+    ),
+    num(
+        "sweep_eta",
+        FieldKind::Numbers,
+        1e-4,
+        1.0,
+        "A sweep's LRs: one run per η of this list (up to 8) for each λ of --sweep-wd",
+    ),
+    num(
+        "sweep_wd",
+        FieldKind::Numbers,
+        1e-6,
+        0.05,
+        "A sweep's weight decays: one run per λ of this list (up to 8) for each η of --sweep-eta",
+    ),
+    flag(
+        "sweep_twins",
+        "Give each grid point of a sweep its exponential-LR twin (no WD)",
+    ),
 ];
 
 impl Settings {
@@ -329,23 +337,53 @@ impl Settings {
     /// grid point (and its twin with `sweep_twins`), without A′. Checks first.
     pub fn to_experiment(&self) -> Result<Experiment, ExplrError> {
         self.validate()?;
-        // Runs A and B, then the experiment's own builders for the CNN and for C, D.
-        let mut exp = Experiment::paper_defaults();
-        exp.hyper = Hyper::new(self.eta, self.wd, self.momentum)?;
-        exp.runs[0].kind = RunKind::WeightDecay {
-            schedule: Schedule::Constant { eta: self.eta },
-            wd: None,
+        let hyper = Hyper::new(self.eta, self.wd, self.momentum)?;
+        let init = match self.init {
+            InitChoice::Exact => TwinInit::Exact,
+            InitChoice::Naive => TwinInit::Naive,
         };
-        if self.init == InitChoice::Naive {
-            exp.runs[1] = RunSpec {
-                label: "B: no WD, exp LR, naive v0".into(),
-                kind: RunKind::Exponential {
-                    of: 0,
-                    init: TwinInit::Naive,
+        let mut exp = Experiment {
+            dataset: self.dataset,
+            samples: 1200,
+            test_samples: 200,
+            net: NetConfig {
+                arch: Arch::Mlp { hidden: 32 },
+                norm: match self.norm {
+                    NormChoice::Batch => Norm::Batch,
+                    NormChoice::Group => Norm::Group { groups: 4 },
+                    NormChoice::Layer => Norm::Layer,
+                    NormChoice::Instance => Norm::Instance,
+                    NormChoice::None => Norm::None,
                 },
-            };
-        }
-        exp.dataset = self.dataset;
+                mode: match self.net {
+                    NetChoice::Invariant => NetMode::ScaleInvariant,
+                    NetChoice::Standard => NetMode::Standard,
+                },
+                eps: 1e-5,
+            },
+            hyper,
+            runs: vec![
+                RunSpec {
+                    label: "A: WD, fixed LR".into(),
+                    kind: RunKind::WeightDecay {
+                        schedule: Schedule::Constant { eta: self.eta },
+                        wd: None,
+                    },
+                },
+                RunSpec {
+                    label: match init {
+                        TwinInit::Exact => "B: no WD, exp LR".into(),
+                        TwinInit::Naive => "B: no WD, exp LR, naive v0".into(),
+                    },
+                    kind: RunKind::Exponential { of: 0, init },
+                },
+            ],
+            batch: self.batch,
+            seed: self.seed,
+            precision: self.precision,
+            eval_every: EVAL_EVERY,
+            rescale_log2: 16.0,
+        };
         if self.dataset == DatasetKind::Mnist {
             exp = exp.mnist();
         }
@@ -364,24 +402,6 @@ impl Settings {
                 kind: RunKind::Perturbed { of: 0 },
             });
         }
-        exp.net = NetConfig {
-            norm: match self.norm {
-                NormChoice::Batch => Norm::Batch,
-                NormChoice::Group => Norm::Group { groups: 4 },
-                NormChoice::Layer => Norm::Layer,
-                NormChoice::Instance => Norm::Instance,
-                NormChoice::None => Norm::None,
-            },
-            mode: match self.net {
-                NetChoice::Invariant => NetMode::ScaleInvariant,
-                NetChoice::Standard => NetMode::Standard,
-            },
-            ..exp.net
-        };
-        exp.batch = self.batch;
-        exp.seed = self.seed;
-        exp.precision = self.precision;
-        exp.eval_every = 20;
         exp.validate()?;
         Ok(exp)
     }
@@ -415,7 +435,13 @@ impl Settings {
                     serde_json::json!(v as u64)
                 }
                 FieldKind::Enum if f.values.contains(&raw) => serde_json::json!(raw),
-                FieldKind::Enum => return Err(bad()),
+                FieldKind::Enum => {
+                    return Err(ExplrError::OutOfRange(format!(
+                        "{key} = '{}': expected one of {}",
+                        raw.chars().take(40).collect::<String>(),
+                        f.values.join(", ")
+                    )));
+                }
                 FieldKind::Bool => match raw {
                     "1" | "true" => serde_json::json!(true),
                     "0" | "false" => serde_json::json!(false),
@@ -432,34 +458,4 @@ impl Settings {
         }
         serde_json::from_value(obj).map_err(|e| ExplrError::Data(format!("settings: {e}")))
     }
-}
-
-/// Checks `v` against the range of field `key` in `fields`, with a message naming it.
-pub(crate) fn check_range(fields: &[Field], key: &str, v: f64) -> Result<(), ExplrError> {
-    let f = fields.iter().find(|f| f.key == key).expect("a known field");
-    let (lo, hi) = (f.min.unwrap_or(f64::MIN), f.max.unwrap_or(f64::MAX));
-    if v.is_finite() && (lo..=hi).contains(&v) {
-        Ok(())
-    } else {
-        Err(ExplrError::OutOfRange(format!(
-            "{key} = {v}: expected {lo} to {hi}"
-        )))
-    }
-}
-
-/// A comma-separated list, each item parsed by `item` (None if any item does not parse).
-fn parse_list<T>(raw: &str, item: impl Fn(&str) -> Option<T>) -> Option<Vec<T>> {
-    raw.split(',').filter(|s| !s.is_empty()).map(item).collect()
-}
-
-/// A plain decimal number (no hex, no "inf", no "NaN").
-fn parse_decimal(raw: &str) -> Option<f64> {
-    let ok = !raw.is_empty()
-        && raw
-            .chars()
-            .all(|c| c.is_ascii_digit() || matches!(c, '.' | 'e' | 'E' | '+' | '-'))
-        && raw.chars().any(|c| c.is_ascii_digit());
-    ok.then(|| raw.parse::<f64>().ok())
-        .flatten()
-        .filter(|v| v.is_finite())
 }

@@ -2,14 +2,24 @@
 //! on a scale-invariant loss never settles, because L(w) + (λ/2)‖w‖² has no stationary point.
 
 use crate::error::ExplrError;
-use crate::settings::{Field, FieldKind, check_range, num, one_of};
+use crate::fields::{Field, FieldKind, check_range, num, one_of};
 
 /// The toy panel's settings: loss, η, λ and steps of GD.
 pub const TOY_FIELDS: &[Field] = &[
-    one_of("toy", &["bn_regression", "plain_regression", "ratio"]),
-    num("toyeta", FieldKind::Number, 0.01, 2.0),
-    num("toywd", FieldKind::Number, 0.0, 1.0),
-    num("toysteps", FieldKind::Int, 1.0, 5000.0),
+    one_of(
+        "toy",
+        &["bn_regression", "plain_regression", "ratio"],
+        "Which toy loss",
+    ),
+    num("toyeta", FieldKind::Number, 0.01, 2.0, "The toy's η"),
+    num("toywd", FieldKind::Number, 0.0, 1.0, "The toy's λ"),
+    num(
+        "toysteps",
+        FieldKind::Int,
+        1.0,
+        5000.0,
+        "Steps of gradient descent",
+    ),
 ];
 
 /// Their defaults: the BN'd regression at η = 0.5, λ = 0.1 for 200 steps.

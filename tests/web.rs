@@ -3,9 +3,10 @@
 //! and on the flex CPU fallback.
 #![cfg(all(target_arch = "wasm32", feature = "web"))]
 
-use explr::experiment::{Experiment, RunKind};
+use explr::experiment::RunKind;
 use explr::metrics::StepMetrics;
 use explr::schedule::TwinInit;
+use explr::settings::Settings;
 use explr::web::Trainer;
 use wasm_bindgen_test::*;
 
@@ -14,8 +15,13 @@ use wasm_bindgen_test::*;
 wasm_bindgen_test_configure!(run_in_dedicated_worker);
 
 fn experiment() -> String {
-    let mut exp = Experiment::paper_defaults();
-    exp.dataset = explr::data::DatasetKind::Blobs;
+    let settings = Settings {
+        dataset: explr::data::DatasetKind::Blobs,
+        chaos: false,
+        precision: explr::model::Precision::F32,
+        ..Settings::default()
+    };
+    let mut exp = settings.to_experiment().unwrap();
     exp.eval_every = 5;
     exp.runs[1].kind = RunKind::Exponential {
         of: 0,

@@ -46,6 +46,7 @@ fn train_writes_csv_and_json() {
         "30",
         "--milestones",
         "15",
+        "--chaos=false",
         "--dtype",
         "f32",
         "--eval-every",
@@ -69,7 +70,7 @@ fn train_writes_csv_and_json() {
     ]);
     assert!(ok, "{err}");
     let lines: Vec<&str> = out.lines().collect();
-    assert_eq!(lines.len(), 1 + 5 * 2, "{out}");
+    assert_eq!(lines.len(), 1 + 5 * 3, "{out}");
     assert!(lines[0].starts_with("step,run,loss"));
     std::fs::remove_dir_all(dir).ok();
 }
@@ -135,12 +136,20 @@ fn bad_arguments_get_a_message_and_nonzero_exit() {
         (vec!["equiv", "--eta", "0.5", "--wd", "0.05"], "no real α"),
         (vec!["equiv", "--norm", "instance"], "instance"),
         (vec!["equiv", "--norm", "group:5"], "GroupNorm"),
-        (vec!["equiv", "--dataset", "imagenet"], "unknown dataset"),
+        (
+            vec!["equiv", "--dataset", "imagenet"],
+            "expected one of circles",
+        ),
         (vec!["equiv", "--backend", "tpu"], "unknown backend"),
         (vec!["equiv", "--backend", "wgpu"], "f32"),
         (vec!["equiv", "--batch", "0"], "batch"),
         (vec!["equiv", "--steps", "0"], "--steps"),
-        (vec!["equiv", "--eta", "abc"], "invalid value"),
+        (vec!["equiv", "--eta", "abc"], "does not parse"),
+        (vec!["equiv", "--norm", "group:x"], "whole number"),
+        (
+            vec!["equiv", "--mode", "standard", "--net", "invariant"],
+            "cannot be used",
+        ),
         (vec!["train", "--milestones", "0"], "milestones"),
         (
             vec!["train", "--out", "/nonexistent-dir/x.csv", "--steps", "1"],

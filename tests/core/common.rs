@@ -1,13 +1,14 @@
 //! Helpers shared by the test modules.
 
-use explr::Lockstep;
 use explr::data::DatasetKind;
 use explr::experiment::{Experiment, RunKind};
 use explr::metrics::StepMetrics;
 use explr::model::Precision;
 use explr::norm::Norm;
 use explr::schedule::TwinInit;
+use explr::settings::Settings;
 use explr::train::device_for;
+use explr::{ExplrError, Lockstep};
 
 /// The bundled MNIST file, built by `npm run data`.
 pub fn mnist_bytes() -> Vec<u8> {
@@ -23,7 +24,7 @@ pub fn mnist_bytes() -> Vec<u8> {
 /// differences grow ×≈40 per 100 steps (1e-16 → 2e-8 in 500 steps), which says nothing about
 /// the theorem; on blobs, circles and XOR the f64 twins stay within 1e-14.
 pub fn twin_experiment(norm: Norm, precision: Precision, init: TwinInit, cnn: bool) -> Experiment {
-    let mut exp = Experiment::paper_defaults();
+    let mut exp = ab_experiment();
     exp.dataset = DatasetKind::Blobs;
     if cnn {
         exp = exp.mnist();
@@ -37,10 +38,25 @@ pub fn twin_experiment(norm: Norm, precision: Precision, init: TwinInit, cnn: bo
     exp
 }
 
+/// The settings' default A/B experiment, without the chaos control A′: η = 0.1, λ = 5e-4,
+/// γ = 0.9, BatchNorm MLP on circles, f64.
+pub fn ab_experiment() -> Experiment {
+    let settings = Settings {
+        chaos: false,
+        ..Settings::default()
+    };
+    settings.to_experiment().unwrap()
+}
+
+/// The engine for `exp` on `backend`, with the bundled MNIST where `exp` needs it.
+pub fn lockstep(exp: Experiment, backend: &str) -> Result<Lockstep, ExplrError> {
+    let mnist = (exp.dataset == DatasetKind::Mnist).then(mnist_bytes);
+    Lockstep::new(exp, device_for(backend)?, mnist.as_deref())
+}
+
 /// Builds and trains `exp` for `steps` steps on `backend`.
 pub fn train(exp: Experiment, backend: &str, steps: u64) -> (Lockstep, Vec<StepMetrics>) {
-    let mnist = (exp.dataset == DatasetKind::Mnist).then(mnist_bytes);
-    let mut ls = Lockstep::new(exp, device_for(backend).unwrap(), mnist.as_deref()).unwrap();
+    let mut ls = lockstep(exp, backend).unwrap();
     let m = ls.train(steps).unwrap();
     (ls, m)
 }

@@ -88,7 +88,7 @@ fn cli_experiment(args: &[&str]) -> serde_json::Value {
 #[test]
 fn the_page_and_the_cli_build_the_same_experiment() {
     for (url, flags) in [
-        (vec![("chaos", "0")], vec![]),
+        (vec![], vec![]),
         (
             vec![
                 ("eta", "0.05"),
@@ -121,6 +121,7 @@ fn the_page_and_the_cli_build_the_same_experiment() {
                 "naive",
                 "--dtype",
                 "f32",
+                "--chaos=false",
             ],
         ),
         (
@@ -161,7 +162,14 @@ fn the_page_and_the_cli_build_the_same_experiment() {
         ),
         (
             vec![("dataset", "mnist"), ("norm", "instance"), ("chaos", "0")],
-            vec!["--dataset", "mnist", "--norm", "instance"],
+            vec![
+                "--dataset",
+                "mnist",
+                "--norm",
+                "instance",
+                "--chaos",
+                "false",
+            ],
         ),
     ] {
         let page = Settings::from_pairs(url.iter().copied())
@@ -282,4 +290,37 @@ fn each_run_is_described_for_the_page_by_the_engine() {
     let json = serde_json::to_value(v).unwrap();
     assert_eq!(json["role"], "twin");
     assert!(json["lambdaEta"].is_number(), "the page's names: {json}");
+}
+
+#[test]
+fn flags_are_the_url_keys_with_one_default_set() {
+    let of = |s: Settings| serde_json::to_value(s.to_experiment().unwrap()).unwrap();
+    // No flags: the page's defaults (Settings::default), A′ included.
+    assert_eq!(cli_experiment(&[]), of(Settings::default()));
+    // Each URL key is a flag, spelled as in a link, read by the link's parser (the old
+    // names are checked beside the page's experiments in settings.rs).
+    let link = [
+        ("net", "standard"),
+        ("precision", "f32"),
+        ("sweep_eta", "0.05,0.1"),
+        ("sweep_twins", "1"),
+        ("seed", "7"),
+    ];
+    let want = of(Settings::from_pairs(link).unwrap());
+    let url_keys = [
+        "--net",
+        "standard",
+        "--precision",
+        "f32",
+        "--sweep_eta",
+        "0.05,0.1",
+        "--sweep_twins",
+        "true",
+        "--seed",
+        "7",
+    ];
+    assert_eq!(cli_experiment(&url_keys), want);
+    // --milestones alone implies the step-decay schedule (runs C and D).
+    let step = cli_experiment(&["--milestones", "100", "--chaos=false"]);
+    assert_eq!(step["runs"].as_array().unwrap().len(), 4);
 }

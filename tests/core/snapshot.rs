@@ -2,19 +2,16 @@
 //! restored into a fresh experiment (on the same or another backend) goes on exactly as the
 //! run that never moved.
 
-use crate::common::{mnist_bytes, twin_experiment};
+use crate::common::twin_experiment;
 use explr::Lockstep;
-use explr::data::DatasetKind;
 use explr::experiment::Experiment;
 use explr::metrics::StepMetrics;
 use explr::model::Precision;
 use explr::norm::Norm;
 use explr::schedule::TwinInit;
-use explr::train::device_for;
 
 fn build(exp: &Experiment, backend: &str) -> Lockstep {
-    let mnist = (exp.dataset == DatasetKind::Mnist).then(mnist_bytes);
-    Lockstep::new(exp.clone(), device_for(backend).unwrap(), mnist.as_deref()).unwrap()
+    crate::common::lockstep(exp.clone(), backend).unwrap()
 }
 
 /// Trains `steps` steps, moving the state to a fresh experiment on the next backend at each

@@ -67,8 +67,7 @@ fn f32_automatic_rescaling_past_the_overflow_horizon() {
     let exp = fast_overflow(1e9);
     let horizon = exp.hyper.lr_horizon(f32::MAX as f64).unwrap() as u64;
     let steps = horizon + 100;
-    let mut ls =
-        explr::Lockstep::new(exp, explr::train::device_for("flex").unwrap(), None).unwrap();
+    let mut ls = crate::common::lockstep(exp, "flex").unwrap();
     let err = ls.train(steps).unwrap_err().to_string();
     println!("f32 without rescaling: {err} (at step {})", ls.steps_done());
     assert!(err.contains("NaN"), "{err}");
@@ -106,8 +105,7 @@ fn f32_automatic_rescaling_past_the_overflow_horizon() {
 fn f32_rescaling_is_exact_to_rounding() {
     let exp = twin_experiment(Norm::Batch, Precision::F32, TwinInit::Exact, false);
     let (plain, _) = train(exp.clone(), "flex", 300);
-    let mut ls =
-        explr::Lockstep::new(exp, explr::train::device_for("flex").unwrap(), None).unwrap();
+    let mut ls = crate::common::lockstep(exp, "flex").unwrap();
     for (i, s) in [2f64.powi(12), 2f64.powi(-20), 0.3, 2f64.powi(10), 7.0, 1e-3]
         .iter()
         .enumerate()

@@ -2,8 +2,6 @@
 //! run, step for step, to 1e-12.
 
 use crate::common::{max_loss_diff, max_loss_diff_between, max_over, train, twin_experiment};
-use explr::Lockstep;
-use explr::experiment::Experiment;
 use explr::model::Precision;
 use explr::norm::Norm;
 use explr::schedule::TwinInit;
@@ -128,8 +126,7 @@ fn approximate_texp_is_close_but_not_exact() {
 fn rescaled_vs_plain(factors: &[f64]) -> (f64, f64) {
     let exp = twin_experiment(Norm::Batch, Precision::F64, TwinInit::Exact, false);
     let (plain, pm) = train(exp.clone(), "flex", STEPS);
-    let mut ls =
-        explr::Lockstep::new(exp, explr::train::device_for("flex").unwrap(), None).unwrap();
+    let mut ls = crate::common::lockstep(exp, "flex").unwrap();
     let mut rm = Vec::new();
     for chunk in 0..10u64 {
         rm.extend(ls.train(STEPS / 10).unwrap());
@@ -195,24 +192,24 @@ fn effective_lr_agrees_up_to_one_over_alpha() {
 
 #[test]
 fn experiment_validation() {
-    let mut exp = Experiment::paper_defaults().with_step_decay(vec![100], 0.1, true);
+    let mut exp = crate::common::ab_experiment().with_step_decay(vec![100], 0.1, true);
     exp.runs[1].kind = explr::RunKind::Exponential {
         of: 2,
         init: TwinInit::Exact,
     };
     let e = exp.validate().unwrap_err().to_string();
     assert!(e.contains("constant schedule"), "{e}");
-    let mut exp = Experiment::paper_defaults();
+    let mut exp = crate::common::ab_experiment();
     exp.net.norm = Norm::Instance;
-    let err = explr::Lockstep::new(exp, explr::train::device_for("flex").unwrap(), None)
+    let err = crate::common::lockstep(exp, "flex")
         .err()
         .unwrap()
         .to_string();
     assert!(err.contains("InstanceNorm"), "{err}");
-    let mut exp = Experiment::paper_defaults();
+    let mut exp = crate::common::ab_experiment();
     exp.batch = 1;
-    assert!(explr::Lockstep::new(exp, explr::train::device_for("flex").unwrap(), None).is_err());
-    let exp = Experiment::paper_defaults().mnist();
+    assert!(crate::common::lockstep(exp, "flex").is_err());
+    let exp = crate::common::ab_experiment().mnist();
     let err = explr::Lockstep::new(exp, explr::train::device_for("flex").unwrap(), None)
         .err()
         .unwrap()
@@ -238,15 +235,11 @@ fn decision_boundaries_of_the_twins_coincide() {
         .map(|c| (0..k).max_by(|&i, &j| c[i].total_cmp(&c[j])).unwrap())
         .collect();
     assert!(classes.len() == k, "{classes:?}");
-    let e = Lockstep::new(
-        Experiment::paper_defaults().mnist(),
-        explr::train::device_for("flex").unwrap(),
-        Some(&crate::common::mnist_bytes()),
-    )
-    .unwrap()
-    .boundary(8)
-    .err()
-    .unwrap();
+    let e = crate::common::lockstep(crate::common::ab_experiment().mnist(), "flex")
+        .unwrap()
+        .boundary(8)
+        .err()
+        .unwrap();
     assert!(e.to_string().contains("2-D"), "{e}");
 }
 

@@ -100,9 +100,7 @@ fn wgpu_f32_bn_cnn_drift_is_rounding_not_a_defect() {
     }
     let mut result = Vec::new();
     for backend in ["wgpu", "flex"] {
-        let mnist = crate::common::mnist_bytes();
-        let device = explr::train::device_for(backend).unwrap();
-        let mut ls = explr::Lockstep::new(exp.clone(), device, Some(&mnist)).unwrap();
+        let mut ls = crate::common::lockstep(exp.clone(), backend).unwrap();
         ls.rescale_run(2, 1.01).unwrap();
         ls.train(20).unwrap();
         let w: Vec<Vec<f64>> = (0..4).map(|i| ls.hidden_weights(i)).collect();
