@@ -8,19 +8,7 @@ use burn::tensor::Tensor;
 use crate::error::ExplrError;
 use crate::model::tensor1;
 use crate::train::Lockstep;
-
-/// Per-run host-side state.
-#[derive(Debug, Clone, PartialEq, serde::Serialize, serde::Deserialize)]
-pub struct RunState {
-    /// ln S where stored θ = S·(true θ).
-    pub ln_scale: f64,
-    /// ln ‖θ‖ of the initial weights.
-    pub ln_norm0: f64,
-    /// True ln ‖θ‖ the next step starts from.
-    pub ln_norm_prev: f64,
-    /// Rescales so far.
-    pub rescales: u32,
-}
+pub use crate::train::RunState;
 
 /// Everything a lockstep experiment needs to go on from where it is, on any backend.
 #[derive(Debug, Clone, PartialEq, serde::Serialize, serde::Deserialize)]
@@ -85,6 +73,11 @@ impl Lockstep {
             tensors.push(tensor1(head, &device, precision).reshape([r, len]));
         }
         let velocity = tensors.split_off(tensors.len() / 2);
-        self.set_state(tensors, velocity, snap)
+        self.set_state(
+            (tensors, velocity, &snap.values),
+            snap.step,
+            snap.order,
+            &snap.runs,
+        )
     }
 }

@@ -11,7 +11,6 @@ use crate::metrics::{self, RunInputs, StepMetrics};
 use crate::model::{Net, ParamInfo, Precision, tensor1};
 use crate::optim::{self, MomentumState};
 use crate::schedule::{ExactTwin, LrPlan};
-use crate::snapshot::RunState;
 
 /// Reads a tensor back to the host as f64 (blocking: native backends only).
 pub fn read(t: Tensor<1>) -> Vec<f64> {
@@ -25,12 +24,22 @@ struct Run {
     reference: usize,
     /// Predicts ln c_t against the reference (None for weight-decay runs).
     predicted: Option<ExactTwin>,
+    /// What changes as it trains (and moves with it to another backend).
+    host: RunState,
+}
+
+/// A run's host-side state: what besides its tensors changes as it trains. A snapshot carries
+/// it whole, so state added here moves with the run from one backend to another.
+#[derive(Debug, Clone, PartialEq, serde::Serialize, serde::Deserialize)]
+pub struct RunState {
     /// ln S where stored θ = S·(true θ); stored LR = S²·(true LR).
-    ln_scale: f64,
-    ln_norm0: f64,
-    /// True ln ‖θ‖ of the weights the next step starts from.
-    ln_norm_prev: f64,
-    rescales: u32,
+    pub ln_scale: f64,
+    /// ln ‖θ‖ of the initial weights.
+    pub ln_norm0: f64,
+    /// True ln ‖θ‖ the next step starts from.
+    pub ln_norm_prev: f64,
+    /// Rescales so far.
+    pub rescales: u32,
 }
 
 /// N runs in lockstep on one device, stacked: every parameter tensor holds all runs, [R, len],
@@ -136,10 +145,12 @@ impl Lockstep {
                 wd,
                 reference,
                 predicted,
-                ln_scale: 0.0,
-                ln_norm0: init_norm.ln(),
-                ln_norm_prev: init_norm.ln(),
-                rescales: 0,
+                host: RunState {
+                    ln_scale: 0.0,
+                    ln_norm0: init_norm.ln(),
+                    ln_norm_prev: init_norm.ln(),
+                    rescales: 0,
+                },
             });
         }
         let state = MomentumState::scaled_params(&params, &invariant, column(&kappas, &device, p));
@@ -207,27 +218,21 @@ impl Lockstep {
 
     /// Each run's host-side state.
     pub(crate) fn run_states(&self) -> Vec<RunState> {
-        self.runs
-            .iter()
-            .map(|r| RunState {
-                ln_scale: r.ln_scale,
-                ln_norm0: r.ln_norm0,
-                ln_norm_prev: r.ln_norm_prev,
-                rescales: r.rescales,
-            })
-            .collect()
+        self.runs.iter().map(|r| r.host.clone()).collect()
     }
 
-    /// Replaces the whole training state (see [`Snapshot`](crate::snapshot::Snapshot)).
+    /// Replaces the whole training state: `params` and `velocity` as tensors and `values`
+    /// (every parameter, [R, len] each in net order, first), the steps done, the position in
+    /// the minibatch order and each run's host state (see `snapshot`).
     pub(crate) fn set_state(
         &mut self,
-        params: Vec<Tensor<2>>,
-        velocity: Vec<Tensor<2>>,
-        snap: &crate::snapshot::Snapshot,
+        (params, velocity, values): (Vec<Tensor<2>>, Vec<Tensor<2>>, &[f64]),
+        step: u64,
+        order: (u64, usize),
+        runs: &[RunState],
     ) -> Result<(), ExplrError> {
-        self.order.seek(snap.order.0, snap.order.1)?;
-        // The snapshot's values start with every parameter, [R, len] each, in net order.
-        let mut rest = snap.values.as_slice();
+        self.order.seek(order.0, order.1)?;
+        let mut rest = values;
         let blocks = params.iter().map(|t| {
             let [r, len] = t.dims();
             let (head, tail) = rest.split_at(r * len);
@@ -237,25 +242,22 @@ impl Lockstep {
         self.prev_hidden = hidden_per_run(self.net.params(), blocks, self.runs.len());
         self.params = params;
         self.state.velocity = velocity;
-        self.step = snap.step;
-        for (run, st) in self.runs.iter_mut().zip(&snap.runs) {
-            run.ln_scale = st.ln_scale;
-            run.ln_norm0 = st.ln_norm0;
-            run.ln_norm_prev = st.ln_norm_prev;
-            run.rescales = st.rescales;
+        self.step = step;
+        for (run, st) in self.runs.iter_mut().zip(runs) {
+            run.host = st.clone();
         }
         Ok(())
     }
 
     /// How many times run `i` was rescaled to stay in range.
     pub fn rescales(&self, i: usize) -> u32 {
-        self.runs[i].rescales
+        self.runs[i].host.rescales
     }
 
     /// True (unscaled) values of run `i`'s hidden weights (the scale-invariant group when the
     /// net is normalized), concatenated. Blocking read-back: native backends only.
     pub fn hidden_weights(&self, i: usize) -> Vec<f64> {
-        let s = (-self.runs[i].ln_scale).exp();
+        let s = (-self.runs[i].host.ln_scale).exp();
         self.params
             .iter()
             .zip(self.net.params())
@@ -299,8 +301,8 @@ impl Lockstep {
         optim::rescale(&mut self.params, &mut self.state, &mask, scale, inverse);
         for (run, &s) in self.runs.iter_mut().zip(factors) {
             if s != 1.0 {
-                run.ln_scale += s.ln();
-                run.rescales += 1;
+                run.host.ln_scale += s.ln();
+                run.host.rescales += 1;
             }
         }
     }
@@ -354,7 +356,7 @@ impl Lockstep {
             .runs
             .iter()
             .zip(&ln_lrs)
-            .map(|(run, ln_lr)| (ln_lr + 2.0 * run.ln_scale).exp())
+            .map(|(run, ln_lr)| (ln_lr + 2.0 * run.host.ln_scale).exp())
             .collect();
         let tracked: Vec<Tensor<2>> = self
             .params
@@ -406,7 +408,7 @@ impl Lockstep {
             step: self.step,
             labels: y,
             ln_lrs,
-            ln_scales: self.runs.iter().map(|r| r.ln_scale).collect(),
+            ln_scales: self.runs.iter().map(|r| r.host.ln_scale).collect(),
             evaluate,
             values: Tensor::cat(parts, 0),
         }
@@ -483,7 +485,7 @@ impl Lockstep {
                 ref_ln_stored: p.ln_scales[r],
                 ln_predicted: ln_pred,
                 ln_lr: p.ln_lrs[i],
-                ln_norm_prev: self.runs[i].ln_norm_prev,
+                ln_norm_prev: self.runs[i].host.ln_norm_prev,
                 sq_norms: &sq_norms[i],
                 test: tests[i].map(|logits| (logits, self.test.labels.as_slice())),
                 prev_weights: &self.prev_hidden[i],
@@ -498,7 +500,7 @@ impl Lockstep {
             })?);
         }
         for (run, m) in self.runs.iter_mut().zip(&out) {
-            run.ln_norm_prev = m.ln_weight_norm;
+            run.host.ln_norm_prev = m.ln_weight_norm;
         }
         self.prev_hidden = weights;
         Ok(StepMetrics { step: t, runs: out })
@@ -511,7 +513,8 @@ impl Lockstep {
         let factors: Vec<f64> = (0..self.runs.len())
             .map(|i| {
                 let r = &self.runs[i];
-                let drift = (r.ln_norm_prev + r.ln_scale - r.ln_norm0) / std::f64::consts::LN_2;
+                let drift = (r.host.ln_norm_prev + r.host.ln_scale - r.host.ln_norm0)
+                    / std::f64::consts::LN_2;
                 if self.can_rescale(i) && drift.abs() > self.exp.rescale_log2 {
                     (-drift.round()).exp2()
                 } else {
