@@ -14,7 +14,7 @@ pub const F32_REL: f64 = 1e-5;
 pub const F32_LOSS: f64 = 1e-5;
 
 #[test]
-fn f32_twin_stays_close_for_every_norm() {
+fn f32_twins_within_1e_5_for_every_norm() {
     for norm in [Norm::Batch, Norm::Group { groups: 4 }, Norm::Layer] {
         let exp = twin_experiment(norm, Precision::F32, TwinInit::Exact, false);
         let (_, m) = train(exp, "flex", 500);
@@ -32,7 +32,7 @@ fn f32_twin_stays_close_for_every_norm() {
 }
 
 #[test]
-fn f32_instance_norm_cnn() {
+fn f32_in_cnn_twins_within_1e_5() {
     let exp = twin_experiment(Norm::Instance, Precision::F32, TwinInit::Exact, true);
     let (_, m) = train(exp, "flex", 200);
     let rel = max_over(&m, 1, |r| r.rel_weight_error);

@@ -47,32 +47,32 @@ fn check_exact(norm: Norm, cnn: bool) -> f64 {
 }
 
 #[test]
-fn batch_norm_mlp() {
+fn bn_mlp_twins_exact_to_1e_12() {
     check_exact(Norm::Batch, false);
 }
 
 #[test]
-fn group_norm_mlp() {
+fn gn_mlp_twins_exact_to_1e_12() {
     check_exact(Norm::Group { groups: 4 }, false);
 }
 
 #[test]
-fn layer_norm_mlp() {
+fn ln_mlp_twins_exact_to_1e_12() {
     check_exact(Norm::Layer, false);
 }
 
 #[test]
-fn instance_norm_cnn() {
+fn in_cnn_twins_exact_to_1e_12() {
     check_exact(Norm::Instance, true);
 }
 
 #[test]
-fn batch_norm_cnn() {
+fn bn_cnn_twins_exact_to_1e_12() {
     check_exact(Norm::Batch, true);
 }
 
 #[test]
-fn naive_initial_momentum_is_measurably_worse() {
+fn naive_initial_momentum_is_1e4_times_worse() {
     let exact = check_exact(Norm::Batch, false);
     let exp = twin_experiment(Norm::Batch, Precision::F64, TwinInit::Naive, false);
     let (_, m) = train(exp, "flex", STEPS);
@@ -89,7 +89,7 @@ fn naive_initial_momentum_is_measurably_worse() {
 }
 
 #[test]
-fn step_decay_and_exact_texp() {
+fn step_decay_and_exact_texp_agree_to_1e_12() {
     let mut exp = twin_experiment(Norm::Batch, Precision::F64, TwinInit::Exact, false);
     exp = exp.with_step_decay(vec![200, 350], 0.1, true);
     let (_, m) = train(exp, "flex", STEPS);
@@ -104,7 +104,7 @@ fn step_decay_and_exact_texp() {
 }
 
 #[test]
-fn approximate_texp_is_close_but_not_exact() {
+fn approximate_texp_within_1e_4_but_not_exact() {
     let mut exp = twin_experiment(Norm::Batch, Precision::F64, TwinInit::Exact, false);
     exp = exp.with_step_decay(vec![200], 0.1, false);
     let (_, m) = train(exp, "flex", 300);
