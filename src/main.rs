@@ -8,7 +8,7 @@ use clap::{Args, Parser, Subcommand, ValueEnum};
 use explr::data::DatasetKind;
 use explr::experiment::{Experiment, RunKind, RunSpec};
 use explr::flags::SettingsArgs;
-use explr::metrics::StepMetrics;
+use explr::metrics::{CSV_COLUMNS, StepMetrics};
 use explr::model::{Arch, Precision};
 use explr::norm::Norm;
 use explr::settings::{EVAL_EVERY, InitChoice};
@@ -302,33 +302,9 @@ fn big_exp(x: f64) -> String {
 }
 
 fn csv_rows(m: &StepMetrics, labels: &[String], w: &mut dyn Write) -> std::io::Result<()> {
-    let opt = |v: Option<f64>| v.map(|x| x.to_string()).unwrap_or_default();
-    let val = |ln: f64| opt(Some(ln.exp()).filter(|v| v.is_finite()));
-    let log10 = std::f64::consts::LOG10_E;
     for (r, label) in m.runs.iter().zip(labels) {
-        writeln!(
-            w,
-            "{},\"{}\",{},{},{},{},{},{},{},{},{},{},{},{},{},{},{},{},{}",
-            m.step,
-            label,
-            r.loss,
-            r.accuracy,
-            r.ln_lr * log10,
-            r.ln_weight_norm * log10,
-            r.ln_effective_lr * log10,
-            val(r.ln_lr),
-            val(r.ln_weight_norm),
-            val(r.ln_effective_lr),
-            val(r.ln_scale_measured),
-            val(r.ln_scale_predicted),
-            r.rel_weight_error,
-            r.angle,
-            r.prob_diff,
-            opt(r.test_loss),
-            opt(r.test_accuracy),
-            r.angular_update,
-            r.equilibrium_angular_update
-        )?;
+        let cells: Vec<String> = CSV_COLUMNS.iter().map(|c| r.cell(c)).collect();
+        writeln!(w, "{},\"{}\",{}", m.step, label, cells.join(","))?;
     }
     Ok(())
 }
@@ -447,7 +423,8 @@ fn train(a: TrainArgs) -> Result<(), ExplrError> {
         // {"experiment":…,"labels":…,"steps":[ … ]}, the steps streamed one by one.
         write!(out, "{},\"steps\":[", &head[..head.len() - 1]).map_err(io)?;
     } else {
-        writeln!(out, "{}", explr::metrics::CSV_COLUMNS.join(",")).map_err(io)?;
+        let names: Vec<&str> = CSV_COLUMNS.iter().map(|c| c.name).collect();
+        writeln!(out, "step,run,{}", names.join(",")).map_err(io)?;
     }
     let mut first = true;
     run_steps(&mut ls, a.common.steps, |m| {

@@ -154,30 +154,98 @@ pub fn equilibrium_angular_update(eta: f64, wd: f64, momentum: f64) -> f64 {
     (2.0 * eta * wd / (1.0 + momentum)).sqrt()
 }
 
-/// The exported columns, one row per step and run, for the page's CSV and `explr train`
-/// (documented in the README): LR, ‖w‖ and effective LR both as log10 (always finite) and as
-/// values (empty beyond f64).
-pub const CSV_COLUMNS: &[&str] = &[
-    "step",
-    "run",
-    "loss",
-    "accuracy",
-    "log10_lr",
-    "log10_weight_norm",
-    "log10_effective_lr",
-    "lr",
-    "weight_norm",
-    "effective_lr",
-    "scale_measured",
-    "scale_predicted",
-    "rel_weight_error",
-    "angle",
-    "prob_diff",
-    "test_loss",
-    "test_accuracy",
-    "angular_update",
-    "equilibrium_angular_update",
+/// How an exported cell is made from a run's metric.
+#[derive(Debug, Clone, Copy, PartialEq, Eq, serde::Serialize)]
+#[serde(rename_all = "lowercase")]
+pub enum Cell {
+    /// The value itself.
+    Value,
+    /// log10 of a value kept as ln (always finite).
+    Log10,
+    /// The value of one kept as ln (empty beyond f64).
+    Exp,
+}
+
+/// One per-run column of the export: its name, the [`RunMetrics`] field it reads, and how.
+#[derive(Debug, Clone, Copy, PartialEq, Eq, serde::Serialize)]
+pub struct Column {
+    /// The column's name in the CSV header.
+    pub name: &'static str,
+    /// The metric it reads (a field of [`RunMetrics`], as serialized).
+    pub metric: &'static str,
+    /// How the cell is made from it.
+    pub cell: Cell,
+}
+
+const fn col(name: &'static str, metric: &'static str, cell: Cell) -> Column {
+    Column { name, metric, cell }
+}
+
+/// The export's columns after `step` and `run` (one row per step and run), for the page's CSV
+/// and `explr train`, both of which write them by this table (documented in docs/cli.md): LR,
+/// ‖w‖ and effective LR both as log10 (always finite) and as values (empty beyond f64). A cell
+/// that is not a finite number is empty.
+pub const CSV_COLUMNS: &[Column] = &[
+    col("loss", "loss", Cell::Value),
+    col("accuracy", "accuracy", Cell::Value),
+    col("log10_lr", "ln_lr", Cell::Log10),
+    col("log10_weight_norm", "ln_weight_norm", Cell::Log10),
+    col("log10_effective_lr", "ln_effective_lr", Cell::Log10),
+    col("lr", "ln_lr", Cell::Exp),
+    col("weight_norm", "ln_weight_norm", Cell::Exp),
+    col("effective_lr", "ln_effective_lr", Cell::Exp),
+    col("scale_measured", "ln_scale_measured", Cell::Exp),
+    col("scale_predicted", "ln_scale_predicted", Cell::Exp),
+    col("rel_weight_error", "rel_weight_error", Cell::Value),
+    col("angle", "angle", Cell::Value),
+    col("prob_diff", "prob_diff", Cell::Value),
+    col("test_loss", "test_loss", Cell::Value),
+    col("test_accuracy", "test_accuracy", Cell::Value),
+    col("angular_update", "angular_update", Cell::Value),
+    col(
+        "equilibrium_angular_update",
+        "equilibrium_angular_update",
+        Cell::Value,
+    ),
 ];
+
+impl RunMetrics {
+    /// The scalar metric `name` (a serialized field name; None for an unknown name or a test
+    /// metric not measured this step).
+    pub fn metric(&self, name: &str) -> Option<f64> {
+        Some(match name {
+            "loss" => self.loss,
+            "accuracy" => self.accuracy,
+            "ln_lr" => self.ln_lr,
+            "ln_weight_norm" => self.ln_weight_norm,
+            "effective_lr" => self.effective_lr,
+            "ln_effective_lr" => self.ln_effective_lr,
+            "ln_scale_measured" => self.ln_scale_measured,
+            "ln_scale_predicted" => self.ln_scale_predicted,
+            "rel_weight_error" => self.rel_weight_error,
+            "angle" => self.angle,
+            "prob_diff" => self.prob_diff,
+            "ln_stored_scale" => self.ln_stored_scale,
+            "test_accuracy" => self.test_accuracy?,
+            "test_loss" => self.test_loss?,
+            "angular_update" => self.angular_update,
+            "equilibrium_angular_update" => self.equilibrium_angular_update,
+            _ => return None,
+        })
+    }
+
+    /// The cell of export column `c` (empty where it is not a finite number).
+    pub fn cell(&self, c: &Column) -> String {
+        let v = self.metric(c.metric).map(|v| match c.cell {
+            Cell::Value => v,
+            Cell::Log10 => v * std::f64::consts::LOG10_E,
+            Cell::Exp => v.exp(),
+        });
+        v.filter(|v| v.is_finite())
+            .map(|v| v.to_string())
+            .unwrap_or_default()
+    }
+}
 
 /// Mean cross-entropy and accuracy of `logits` ([n, k] row-major) against `labels`.
 pub fn loss_accuracy(logits: &[f64], labels: &[u8], k: usize) -> (f64, f64) {

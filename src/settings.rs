@@ -139,6 +139,9 @@ impl Default for Settings {
 /// Test-set evaluation every this many steps (the CLI's `--eval-every` may change it).
 pub const EVAL_EVERY: u64 = 20;
 
+/// Most values a list setting holds (milestones, a sweep's η or λ).
+pub const MAX_LIST: usize = 8;
+
 /// Most steps a milestone may name, and most runs' training steps anywhere.
 pub const MAX_STEPS: u64 = 10_000_000;
 
@@ -245,6 +248,8 @@ impl Settings {
             "defaults": Settings::default(),
             "toy": { "fields": crate::toy::TOY_FIELDS, "defaults": crate::toy::TOY_DEFAULTS },
             "csv": crate::metrics::CSV_COLUMNS,
+            "sweep": { "settled_fraction": crate::sweep::SETTLED_FRACTION },
+            "max_list": MAX_LIST,
         })
     }
 
@@ -270,9 +275,9 @@ impl Settings {
         range("batch", self.batch as f64)?;
         range("seed", self.seed as f64)?;
         if self.schedule == ScheduleChoice::Step {
-            if self.milestones.is_empty() || self.milestones.len() > 8 {
+            if self.milestones.is_empty() || self.milestones.len() > MAX_LIST {
                 return Err(ExplrError::OutOfRange(format!(
-                    "milestones: {} given, expected 1 to 8",
+                    "milestones: {} given, expected 1 to {MAX_LIST}",
                     self.milestones.len()
                 )));
             }
@@ -283,9 +288,9 @@ impl Settings {
         Hyper::new(self.eta, self.wd, self.momentum)?;
         if self.is_sweep() {
             for (key, list) in [("sweep_eta", &self.sweep_eta), ("sweep_wd", &self.sweep_wd)] {
-                if list.len() > 8 {
+                if list.len() > MAX_LIST {
                     return Err(ExplrError::OutOfRange(format!(
-                        "{key}: {} values, expected up to 8",
+                        "{key}: {} values, expected up to {MAX_LIST}",
                         list.len()
                     )));
                 }

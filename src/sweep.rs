@@ -5,10 +5,14 @@
 use crate::experiment::{Experiment, RunKind};
 use crate::metrics::{self, StepMetrics};
 
-/// Steps at the end of a run of `steps` over which its settled values are averaged: the last
-/// quarter (at least one step).
+/// The share of a run, at its end, over which its settled values are averaged: the last
+/// quarter (the page's sweep view averages the same share of its kept steps).
+pub const SETTLED_FRACTION: f64 = 0.25;
+
+/// Steps at the end of a run of `steps` over which its settled values are averaged (at least
+/// one step).
 pub fn window(steps: u64) -> u64 {
-    (steps / 4).max(1)
+    ((steps as f64 * SETTLED_FRACTION) as u64).max(1)
 }
 
 /// One run of a sweep, summarized.

@@ -1,30 +1,26 @@
-// The CSV export of the kept history, in the engine's columns (SCHEMA.csv, the same as
-// `explr train` writes): one row per kept step and run, LR and norms both as values (empty
-// once beyond f64) and as log10 (always finite), after a first comment line with the
-// settings, the precision and which steps were kept.
+// The CSV export of the kept history, by the engine's column table (SCHEMA.csv: name, metric,
+// cell; `explr train` writes by the same table): one row per kept step and run, after a first
+// comment line with the settings, the precision and which steps were kept.
 import { SCHEMA } from './settings.gen.js';
 
-const LOG10E = Math.LOG10E;
+/** How each kind of cell is made from its metric (metrics.rs `Cell`). */
+const CELL = { value: (v) => v, log10: (v) => v * Math.LOG10E, exp: (v) => Math.exp(v) };
 const ordinal = (n) => `${n}${n % 100 >= 11 && n % 100 <= 13 ? 'th' : { 1: 'st', 2: 'nd', 3: 'rd' }[n % 10] || 'th'}`;
-const cell = (v) => (v === null || v === undefined || Number.isNaN(v) ? '' : Number.isFinite(v) ? String(v) : '');
+const cell = (v, c) => {
+  const x = v === null || v === undefined ? NaN : CELL[c.cell](v);
+  return Number.isFinite(x) ? String(x) : '';
+};
 
 /** CSV of `store` (a History) for `runs` ([{label}]), headed by `settings` and `engine`. */
 export function csvText(store, runs, settings, engine) {
   const rows = [
     `# explr · ${engine.precision || '?'} on ${engine.backend || '?'} · every ${store.stride === 1 ? '' : `${ordinal(store.stride)} `}step kept · ${settings.replace(/\n/g, ' ')}`,
-    SCHEMA.csv.join(','),
+    ['step', 'run', ...SCHEMA.csv.map((c) => c.name)].join(','),
   ];
   for (const s of store.toObjects()) {
     s.runs.forEach((v, i) => {
       if (!runs[i]) return;
-      rows.push([
-        s.step, JSON.stringify(runs[i].label), cell(v.loss), cell(v.accuracy),
-        cell(v.ln_lr * LOG10E), cell(v.ln_weight_norm * LOG10E), cell(v.ln_effective_lr * LOG10E),
-        cell(Math.exp(v.ln_lr)), cell(Math.exp(v.ln_weight_norm)), cell(Math.exp(v.ln_effective_lr)),
-        cell(Math.exp(v.ln_scale_measured)), cell(Math.exp(v.ln_scale_predicted)),
-        cell(v.rel_weight_error), cell(v.angle), cell(v.prob_diff), cell(v.test_loss), cell(v.test_accuracy),
-        cell(v.angular_update), cell(v.equilibrium_angular_update),
-      ].join(','));
+      rows.push([s.step, JSON.stringify(runs[i].label), ...SCHEMA.csv.map((c) => cell(v[c.metric], c))].join(','));
     });
   }
   return `${rows.join('\n')}\n`;

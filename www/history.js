@@ -3,12 +3,13 @@
 // second step is kept from then on (the stride doubles). What is kept is always every
 // `stride`-th step, from the first, plus the latest step; exports say so.
 
-/** Per-run columns, in export order: the names of the engine's per-run metrics. */
-export const COLUMNS = [
-  'loss', 'accuracy', 'ln_lr', 'ln_weight_norm', 'ln_effective_lr', 'ln_scale_measured', 'ln_scale_predicted',
-  'rel_weight_error', 'angle', 'prob_diff', 'ln_stored_scale', 'test_loss', 'test_accuracy',
-  'angular_update', 'equilibrium_angular_update',
-];
+import { SCHEMA } from './settings.gen.js';
+
+/**
+ * Per-run columns: the engine's metrics that the export reads (SCHEMA.csv, one table in Rust),
+ * and the stored scale the charts read.
+ */
+export const COLUMNS = [...new Set([...SCHEMA.csv.map((c) => c.metric), 'ln_stored_scale'])];
 
 /** Bytes of f64 columns the history may hold, whatever the number of steps. */
 export const HISTORY_BYTES = 24 * 1024 * 1024;
@@ -98,3 +99,30 @@ export class History {
 }
 
 const nullIfNaN = (v) => (Number.isNaN(v) ? null : v);
+
+/**
+ * Each run's settled angular update (mean over the engine's settled share, the last quarter, of
+ * the kept steps: `explr sweep` averages the same share of its steps) and last test accuracy,
+ * from History `store`: [{delta, accuracy}] in run order.
+ */
+export function settled(store, runs) {
+  const n = store.length;
+  const from = Math.floor(n * (1 - SCHEMA.sweep.settled_fraction));
+  return Array.from({ length: runs }, (_, k) => {
+    let sum = 0;
+    let count = 0;
+    for (let i = from; i < n; i += 1) {
+      const v = store.value(i, k, 'angular_update');
+      if (Number.isFinite(v)) {
+        sum += v;
+        count += 1;
+      }
+    }
+    let accuracy = null;
+    for (let i = n - 1; i >= 0 && accuracy === null; i -= 1) {
+      const a = store.value(i, k, 'test_accuracy');
+      if (Number.isFinite(a)) accuracy = a;
+    }
+    return { delta: count ? sum / count : null, accuracy };
+  });
+}

@@ -2,25 +2,91 @@
 // The engine's settings: keys, kinds, ranges and defaults.
 export const SCHEMA = {
   "csv": [
-    "step",
-    "run",
-    "loss",
-    "accuracy",
-    "log10_lr",
-    "log10_weight_norm",
-    "log10_effective_lr",
-    "lr",
-    "weight_norm",
-    "effective_lr",
-    "scale_measured",
-    "scale_predicted",
-    "rel_weight_error",
-    "angle",
-    "prob_diff",
-    "test_loss",
-    "test_accuracy",
-    "angular_update",
-    "equilibrium_angular_update"
+    {
+      "cell": "value",
+      "metric": "loss",
+      "name": "loss"
+    },
+    {
+      "cell": "value",
+      "metric": "accuracy",
+      "name": "accuracy"
+    },
+    {
+      "cell": "log10",
+      "metric": "ln_lr",
+      "name": "log10_lr"
+    },
+    {
+      "cell": "log10",
+      "metric": "ln_weight_norm",
+      "name": "log10_weight_norm"
+    },
+    {
+      "cell": "log10",
+      "metric": "ln_effective_lr",
+      "name": "log10_effective_lr"
+    },
+    {
+      "cell": "exp",
+      "metric": "ln_lr",
+      "name": "lr"
+    },
+    {
+      "cell": "exp",
+      "metric": "ln_weight_norm",
+      "name": "weight_norm"
+    },
+    {
+      "cell": "exp",
+      "metric": "ln_effective_lr",
+      "name": "effective_lr"
+    },
+    {
+      "cell": "exp",
+      "metric": "ln_scale_measured",
+      "name": "scale_measured"
+    },
+    {
+      "cell": "exp",
+      "metric": "ln_scale_predicted",
+      "name": "scale_predicted"
+    },
+    {
+      "cell": "value",
+      "metric": "rel_weight_error",
+      "name": "rel_weight_error"
+    },
+    {
+      "cell": "value",
+      "metric": "angle",
+      "name": "angle"
+    },
+    {
+      "cell": "value",
+      "metric": "prob_diff",
+      "name": "prob_diff"
+    },
+    {
+      "cell": "value",
+      "metric": "test_loss",
+      "name": "test_loss"
+    },
+    {
+      "cell": "value",
+      "metric": "test_accuracy",
+      "name": "test_accuracy"
+    },
+    {
+      "cell": "value",
+      "metric": "angular_update",
+      "name": "angular_update"
+    },
+    {
+      "cell": "value",
+      "metric": "equilibrium_angular_update",
+      "name": "equilibrium_angular_update"
+    }
   ],
   "defaults": {
     "batch": 64,
@@ -171,6 +237,10 @@ export const SCHEMA = {
       "kind": "bool"
     }
   ],
+  "max_list": 8,
+  "sweep": {
+    "settled_fraction": 0.25
+  },
   "toy": {
     "defaults": {
       "toy": "bn_regression",

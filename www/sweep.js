@@ -6,12 +6,21 @@
 // Drawn on plain canvases from the bounded history, at most a fixed number of samples per
 // pixel column, so a redraw costs the same at any history length.
 import { fmtPow10, swatch } from './plots.js';
+import { settled } from './history.js';
 
 /**
- * The equilibrium angular update √(2ηλ/(1+γ)) (the engine's metrics::equilibrium_angular_update,
- * which gives every run's Δ*): here only to draw it as a line over all λη.
+ * The prediction as a line over λη, through the engine's Δ* of the runs (metrics.rs
+ * `equilibrium_angular_update`, one definition): on log-log axes it is straight, so the line
+ * through the two extreme points, extended, is the prediction everywhere. Returns [log10 λη,
+ * log10 Δ*] pairs, or null for a grid of one λη (then each dot's Δ* is marked instead).
  */
-const equilibriumLine = (lambdaEta, momentum) => Math.sqrt((2 * lambdaEta) / (1 + momentum));
+export function predictionLine(points) {
+  const byX = points.filter((p) => p.lambdaEta > 0 && p.predicted > 0).map((p) => [Math.log10(p.lambdaEta), Math.log10(p.predicted)]).sort((a, b) => a[0] - b[0]);
+  if (byX.length < 2 || byX.at(-1)[0] - byX[0][0] < 1e-9) return null;
+  const [[x0, y0], [x1, y1]] = [byX[0], byX.at(-1)];
+  const slope = (y1 - y0) / (x1 - x0);
+  return (x) => y0 + slope * (x - x0);
+}
 
 /** One colour per η of the grid. */
 const PALETTE = ['#1f5fbf', '#d1451b', '#2a8d4f', '#8a3ffc', '#a16207', '#0f766e', '#be185d', '#4b5563'];
@@ -19,32 +28,6 @@ const PALETTE = ['#1f5fbf', '#d1451b', '#2a8d4f', '#8a3ffc', '#a16207', '#0f766e
 const DASHES = [[], [9, 4], [2, 3], [12, 4, 2, 4], [6, 2, 2, 2], [1, 4], [16, 3], [4, 4, 1, 4]];
 /** History rows read per drawn point at most (the rest are skipped evenly). */
 const SAMPLES = 12;
-
-/**
- * Each run's settled angular update (mean over the last quarter of the kept steps) and last
- * test accuracy, from History `store`: [{delta, accuracy}] in run order.
- */
-export function settled(store, runs) {
-  const n = store.length;
-  const from = Math.floor((3 * n) / 4);
-  return Array.from({ length: runs }, (_, k) => {
-    let sum = 0;
-    let count = 0;
-    for (let i = from; i < n; i += 1) {
-      const v = store.value(i, k, 'angular_update');
-      if (Number.isFinite(v)) {
-        sum += v;
-        count += 1;
-      }
-    }
-    let accuracy = null;
-    for (let i = n - 1; i >= 0 && accuracy === null; i -= 1) {
-      const a = store.value(i, k, 'test_accuracy');
-      if (Number.isFinite(a)) accuracy = a;
-    }
-    return { delta: count ? sum / count : null, accuracy };
-  });
-}
 
 /** Sizes `canvas` to `w`×`h` CSS pixels at the screen's pixel ratio; returns its context. */
 function sized(canvas, w, h) {
@@ -65,11 +48,11 @@ function sized(canvas, w, h) {
 export class SweepView {
   /**
    * `section`: the element to draw in; `runs`: the engine's view of each run (η, λ, λη and Δ*
-   * of the grid point it is or twins); `momentum`: γ.
+   * of the grid point it is or twins).
    */
-  constructor(section, runs, momentum) {
+  constructor(section, runs) {
     this.points = runs.map(({ index, label, role, eta, wd, lambdaEta, predicted }) => ({ index, label, twin: role === 'twin', eta, wd, lambdaEta, predicted }));
-    this.momentum = momentum;
+    this.line = predictionLine(this.points);
     this.etas = [...new Set(this.points.map((p) => p.eta))].sort((a, b) => a - b);
     this.wds = [...new Set(this.points.map((p) => p.wd))].sort((a, b) => a - b);
     this.multiples = section.querySelector('#sweep-multiples');
@@ -263,14 +246,21 @@ export class SweepView {
       const yTicks = panel.log ? [Math.ceil(panel.lo * 4) / 4, (panel.lo + panel.hi) / 2, Math.floor(panel.hi * 4) / 4] : [0, 0.5, 1];
       for (const v of yTicks) g.fillText(panel.log ? String(Number((10 ** v).toPrecision(2))) : String(v), ox + 2, Y(v));
       if (panel.log) {
-        // The prediction, a line of slope 1/2 on log-log axes.
-        const { momentum } = this;
+        // The prediction: a line (slope 1/2 on log-log axes), or a mark at each dot's Δ*.
+        const { line } = this;
         g.strokeStyle = '#111';
         g.setLineDash([6, 4]);
         g.beginPath();
-        const line = (x) => Y(Math.log10(equilibriumLine(10 ** x, momentum)));
-        g.moveTo(X(xlo), line(xlo));
-        g.lineTo(X(xhi), line(xhi));
+        if (line) {
+          g.moveTo(X(xlo), Y(line(xlo)));
+          g.lineTo(X(xhi), Y(line(xhi)));
+        } else {
+          for (const p of this.points) {
+            const x = X(Math.log10(p.lambdaEta));
+            g.moveTo(x - 14, Y(Math.log10(p.predicted)));
+            g.lineTo(x + 14, Y(Math.log10(p.predicted)));
+          }
+        }
         g.stroke();
         g.setLineDash([]);
       }

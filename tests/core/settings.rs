@@ -324,3 +324,19 @@ fn flags_are_the_url_keys_with_one_default_set() {
     let step = cli_experiment(&["--milestones", "100", "--chaos=false"]);
     assert_eq!(step["runs"].as_array().unwrap().len(), 4);
 }
+
+#[test]
+fn every_export_column_reads_a_metric_the_engine_sends() {
+    let exp = crate::common::ab_experiment();
+    let (_, m) = crate::common::train(exp, "flex", 20);
+    let r = &m[19].runs[1];
+    let sent = serde_json::to_value(r).unwrap();
+    for c in explr::metrics::CSV_COLUMNS {
+        let v = r
+            .metric(c.metric)
+            .unwrap_or_else(|| panic!("{}: no metric {}", c.name, c.metric));
+        assert_eq!(sent[c.metric].as_f64(), Some(v), "{}", c.metric);
+        assert!(!r.cell(c).is_empty(), "{} is empty", c.name);
+    }
+    assert_eq!(r.metric("no_such_metric"), None);
+}
