@@ -2,6 +2,8 @@
 // everything served from the page's own origin.
 import { readFileSync } from 'node:fs';
 import { defineConfig } from 'vite';
+import { FIELDS } from './www/state.js';
+import { embedParams, fillControls } from './www/controls.js';
 
 // The Content-Security-Policy, sent as a header by `npm start` / the preview server (a <meta>
 // tag does not reach Web Workers); www/public/_headers and nginx.conf carry it for static hosts.
@@ -10,6 +12,9 @@ const headers = { 'Content-Security-Policy': CSP };
 
 export default defineConfig({
   base: './',
+  // The settings' controls and the embed's attributes come from the field table (controls.js).
+  plugins: [{ name: 'explr-controls', transformIndexHtml: (html) => fillControls(html, FIELDS) }],
+  define: { __EXPLR_PARAMS__: JSON.stringify(embedParams(FIELDS)) },
   build: {
     outDir: 'dist',
     target: 'es2022',

@@ -9,7 +9,9 @@
   const SCRIPT_URL = (document.currentScript && document.currentScript.src)
     || (document.querySelector('script[src*="explr-demo"]') || {}).src
     || document.baseURI;
-  const PARAMS = ['eta', 'wd', 'momentum', 'schedule', 'milestones', 'factor', 'texp', 'norm', 'net', 'init', 'dataset', 'batch', 'seed', 'speed', 'backend', 'precision', 'chaos', 'mode'];
+  /** The page's URL keys (controls.js `embedParams`, written in by the build). */
+  // eslint-disable-next-line no-undef
+  const PARAMS = __EXPLR_PARAMS__;
 
   class ExplrDemo extends HTMLElement {
     static get observedAttributes() {
