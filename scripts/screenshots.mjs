@@ -1,7 +1,8 @@
 // Writes the README's screenshots into docs/: the default view after some training, lecture
 // mode at the two projector sizes it is designed for, embed mode in a 700 px blog column and
 // on a 360 px phone, the intrinsic-LR sweep (its time charts and its λη view), the
-// no-normalization preset once B has stopped, and the exported PNG figure (CPU backend:
+// no-normalization preset once B has stopped, every scene of the guided tour at 1280×720, and
+// the exported PNG figure (CPU backend:
 // headless WebGPU canvases can come out blank, and these are DOM and 2-D canvas charts
 // anyway). Needs a built dist/. `--only a.png,b.png` writes just those.
 import { writeFileSync } from 'node:fs';
@@ -42,6 +43,20 @@ for (const [file, url, viewport, steps, full] of shots.filter(([f]) => !only || 
     writeFileSync(join(ROOT, 'docs', 'figure.png'), Buffer.from(b64, 'base64'));
     console.log('docs/figure.png');
   }
+  await page.close();
+}
+// The tour: each scene at 1280×720 once the engine has answered its question.
+for (let k = 1; k <= 8; k += 1) {
+  const file = `tour-${k}.png`;
+  if (only && !only.includes(file)) continue;
+  const page = await browser.newPage({ viewport: { width: 1280, height: 720 } });
+  await page.goto(`${server.origin}/?backend=cpu&tour=${k}`);
+  await ready(page);
+  await page.click('#tour .tour-show');
+  await page.waitForSelector('#tour[data-phase="done"]', { timeout: 120000 });
+  await page.waitForTimeout(1200);
+  await page.screenshot({ path: join(ROOT, 'docs', file) });
+  console.log(`docs/${file}`);
   await page.close();
 }
 await browser.close();

@@ -40,6 +40,9 @@ pub struct RunState {
     pub ln_norm_prev: f64,
     /// Rescales so far.
     pub rescales: u32,
+    /// ln c of the visible rescalings θ → cθ applied so far ([`Lockstep::rescale_visibly`]):
+    /// its LR is its plan's times c², its predicted scale against its reference times c.
+    pub ln_moved: f64,
 }
 
 /// N runs in lockstep on one device, stacked: every parameter tensor holds all runs, [R, len],
@@ -150,6 +153,7 @@ impl Lockstep {
                     ln_norm0: init_norm.ln(),
                     ln_norm_prev: init_norm.ln(),
                     rescales: 0,
+                    ln_moved: 0.0,
                 },
             });
         }
@@ -292,6 +296,22 @@ impl Lockstep {
         Ok(())
     }
 
+    /// Applies the paper's rescaling (θ, v, η) → (cθ, v/c, c²η) to run `i`'s *true* weights, so
+    /// that its ‖θ‖ and LR jump (by c and c²) while its effective LR η/‖θ‖², its predictions
+    /// and its whole future in function space stay as they were (paper §6). The run must be
+    /// WD-free with every trained weight scale-invariant.
+    pub fn rescale_visibly(&mut self, i: usize, c: f64) -> Result<(), ExplrError> {
+        let (ln_scale, rescales) = (self.runs[i].host.ln_scale, self.runs[i].host.rescales);
+        self.rescale_run(i, c)?;
+        let host = &mut self.runs[i].host;
+        // The stored weights moved by c; the true ones move with them (S is unchanged).
+        host.ln_scale = ln_scale;
+        host.rescales = rescales;
+        host.ln_moved += c.ln();
+        host.ln_norm_prev += c.ln();
+        Ok(())
+    }
+
     /// Rescales run r by `factors[r]` (1 leaves it alone), all runs in one pass over the
     /// stacked tensors. The caller has checked that each rescaled run may be.
     fn rescale_stacked(&mut self, factors: &[f64]) {
@@ -307,7 +327,18 @@ impl Lockstep {
         }
     }
 
-    fn batch_tensors(&self, x: &[f32], y: &[u8]) -> (Tensor<4>, Tensor<2>) {
+    /// The first minibatch of the training set, in index order (fixed, whatever the step).
+    pub(crate) fn first_batch(&self) -> (Vec<f32>, Vec<u8>) {
+        let idx: Vec<usize> = (0..self.exp.batch.min(self.train.len())).collect();
+        self.train.gather(&idx)
+    }
+
+    /// ln S of run `i`, where its stored weights are S times its true ones.
+    pub(crate) fn ln_stored_scale(&self, i: usize) -> f64 {
+        self.runs[i].host.ln_scale
+    }
+
+    pub(crate) fn batch_tensors(&self, x: &[f32], y: &[u8]) -> (Tensor<4>, Tensor<2>) {
         let n = y.len();
         let k = self.net.classes();
         let xs = images(
@@ -351,7 +382,11 @@ impl Lockstep {
         let n = y.len() as f64;
         let t = self.step;
         let trainable: Vec<bool> = self.net.params().iter().map(|p| p.trainable).collect();
-        let ln_lrs: Vec<f64> = self.runs.iter_mut().map(|run| run.plan.ln_lr(t)).collect();
+        let ln_lrs: Vec<f64> = self
+            .runs
+            .iter_mut()
+            .map(|run| run.plan.ln_lr(t) + 2.0 * run.host.ln_moved)
+            .collect();
         let stored_lrs: Vec<f64> = self
             .runs
             .iter()
@@ -472,7 +507,8 @@ impl Lockstep {
             let ln_pred = match &mut self.runs[i].predicted {
                 Some(pred) => pred.ln_scale(t),
                 None => 0.0,
-            };
+            } + self.runs[i].host.ln_moved
+                - self.runs[r].host.ln_moved;
             let m = metrics::run_metrics(&RunInputs {
                 logits: batch[i],
                 labels: &p.labels,

@@ -196,6 +196,28 @@ impl Trainer {
         Ok(data.iter::<f32>().collect())
     }
 
+    /// Run `run` evaluated with its hidden weights times each c of `cs`, on the first
+    /// training minibatch (c = 1 is the reference): a JSON array of
+    /// [`ScalePoint`](crate::probe::ScalePoint)s — predictions, ‖∇L‖·‖θ‖, radial part.
+    #[wasm_bindgen(js_name = scaleProbe)]
+    pub async fn scale_probe(&self, run: u32, cs: Vec<f64>) -> Result<String, JsError> {
+        let t = self.ls.scale_probe(run as usize, &cs).map_err(js_err)?;
+        let data = t
+            .into_data_async()
+            .await
+            .map_err(|e| js_err(format!("GPU read-back failed: {e:?}")))?;
+        let values: Vec<f64> = data.iter::<f64>().collect();
+        let points = self.ls.scale_points(&cs, &values).map_err(js_err)?;
+        serde_json::to_string(&points).map_err(js_err)
+    }
+
+    /// Applies (θ, v, η) → (cθ, v/c, c²η) to WD-free run `run` between steps: its ‖θ‖ and LR
+    /// jump, its predictions and future do not (see `Lockstep::rescale_visibly`).
+    #[wasm_bindgen(js_name = rescaleVisibly)]
+    pub fn rescale_visibly(&mut self, run: u32, c: f64) -> Result<(), JsError> {
+        self.ls.rescale_visibly(run as usize, c).map_err(js_err)
+    }
+
     /// The whole training state (weights, momentum buffers, step, log-scales, position in the
     /// batch order), as JSON: what [`restore`](Self::restore) takes, on any backend.
     pub async fn snapshot(&self) -> Result<String, JsError> {

@@ -25,6 +25,8 @@ import { scheduleFields } from './first-paint.js';
 import { Session } from './session.js';
 import { message } from './messages.js';
 import { installHooks } from './hooks.js';
+import { Tour, sceneState } from './tour.js';
+import { SCENES } from './scenes.js';
 
 const $ = (id) => document.getElementById(id);
 let state = parsed.state;
@@ -41,6 +43,16 @@ let frameRequested = false;
 const frames = { drawn: 0, maxMs: 0 };
 const toy = new ToyPanel({ canvas: $('toy-canvas'), curves: $('toy-curves'), summary: $('toy-summary'), makeWorker: cpuWorker, onError: (text) => message(text, 'error') });
 const TOY_KEYS = ['toy', 'toyeta', 'toywd', 'toysteps'];
+/** What the page keeps of the viewer's own choices when it builds a preset or a scene. */
+const kept = () => ({ embed: state.embed, mode: state.mode, backend: state.backend, speed: state.speed, precision: state.precision });
+const tour = new Tour({
+  root: $('tour'),
+  session,
+  store: () => page.store,
+  runs: () => page.runs,
+  theory: () => session.theory,
+  go: (k) => goScene(k),
+});
 
 function syncUrl() {
   const q = toQuery(state);
@@ -147,17 +159,18 @@ function clearView() {
 }
 
 /** The engine built the experiment: the charts, legend, notes and views for its runs. */
-function onReady({ experiment, runs, backend, precision, theory, asked }) {
+function onReady({ runs, backend, precision, theory, asked }) {
   page.runs = runs;
   page.store = new History(page.runs.length);
-  page.sweepView = isSweep(state) && view !== 'embed' ? new SweepView($('sweep-section'), runs, experiment.hyper.momentum) : null;
+  page.sweepView = isSweep(state) && view !== 'embed' ? new SweepView($('sweep-section'), runs) : null;
   $('sweep-section').hidden = !page.sweepView;
   // A sweep's runs are told apart as its grid is: colour by η, dash by λ.
   if (page.sweepView) page.sweepView.styles().forEach((style, k) => (page.runs[k].style = style));
-  page.plots = new Plots($('plots'), page.runs, { view, invariant: state.norm !== 'none' });
+  page.plots = new Plots($('plots'), page.runs, { view, invariant: state.norm !== 'none', ...(state.tour && { keys: SCENES[state.tour - 1].charts, height: view === 'lecture' ? 185 : 180 }) });
   $('plots').style.minHeight = '';
   page.watch = new RunWatch(page.runs, state.norm);
   renderLegend();
+  $('legend').hidden = Boolean(state.tour) && !SCENES[state.tour - 1].charts.length;
   setBadge(badgeText(), backend);
   document.body.dataset.ready = '1';
   document.body.dataset.precision = precision;
@@ -170,6 +183,7 @@ function onReady({ experiment, runs, backend, precision, theory, asked }) {
   // compiling it beside the first training step would delay that step.
   if (!toy.started) setTimeout(() => toy.started || runToy(), asked ? 1000 : 300);
   $('theory').replaceChildren(theoryPanel(state, theory, null, page.runs));
+  if (state.tour) tour.onReady();
 }
 
 /** A chunk of steps from the engine: into the history, the charts and the run watch. */
@@ -185,6 +199,7 @@ function onMetrics(m) {
   page.plots.push(m.steps);
   for (const text of page.watch.feed(m.steps, page.grid)) runNote(text);
   requestFrame();
+  if (state.tour) tour.onMetrics();
 }
 
 /** How often the formula panel is rebuilt at most (ms). */
@@ -229,7 +244,8 @@ function frame() {
   const t0 = performance.now();
   const drew = plots.draw();
   const last = store.lastStep;
-  if (drew && last) {
+  // A tour scene without charts (the probe) still shows its step.
+  if (last && (drew || !plots.charts.length)) {
     $('stepcount').textContent = `step ${last.step}`;
     $('readout').textContent = sweepView ? sweepView.status(store) : readout(page.runs, last, state.eta);
     document.body.dataset.steps = String(last.step);
@@ -256,13 +272,13 @@ function frame() {
 
 /** Asks the engine for a decision-boundary grid where the page shows one. */
 function requestBoundary(force = false) {
-  if (state.dataset === 'mnist' || view === 'embed' || isSweep(state)) return;
+  if (state.dataset === 'mnist' || view === 'embed' || isSweep(state) || state.tour) return;
   session.requestBoundary(48, force);
 }
 
-/** Recomputes the toy's path (not in the embed, which has no toy). */
+/** Recomputes the toy's path (not in the embed or the tour, which show no toy). */
 function runToy() {
-  if (view !== 'embed') toy.run(state);
+  if (view !== 'embed' && !state.tour) toy.run(state);
 }
 
 function togglePlay() {
@@ -305,10 +321,19 @@ function onControl(e) {
 /** The settings in words, for the figure's caption and the exports. */
 const caption = () => settingsText(state, session.engine, page.store && page.store.lastStep ? page.store.lastStep.step : 0, window.location.href);
 
+/** Goes to scene k of the tour: its run, its charts, its card. */
+function goScene(k) {
+  state = sceneState(k, kept());
+  crossCheck(state);
+  syncUrl();
+  tour.show(k);
+  restart();
+}
+
 function applyPreset(name) {
   const p = PRESETS[name];
   if (!p) return;
-  state = { ...defaults(), ...p.state, embed: state.embed, mode: state.mode, backend: state.backend, speed: state.speed, precision: state.precision };
+  state = { ...defaults(), ...p.state, ...kept() };
   crossCheck(state);
   syncUrl();
   restart();
@@ -316,16 +341,10 @@ function applyPreset(name) {
   if (name === 'toy') $('toy-section').scrollIntoView({ behavior: 'auto', block: 'start' });
 }
 
-/** Fills the preset menu and sets the number inputs' ranges from the field table (the engine's). */
+/** Fills the preset menu (the settings' own options and ranges come with the page: controls.js). */
 function prepareControls() {
   const sel = $('preset');
   for (const [key, p] of Object.entries(PRESETS)) sel.append(new Option(p.label, key));
-  for (const [key, f] of Object.entries(FIELDS)) {
-    const el = $(key);
-    if (!el || el.type !== 'number' || f.min === undefined) continue;
-    el.min = String(f.min);
-    el.max = String(f.max);
-  }
 }
 
 /** The session's events, drawn. */
@@ -337,6 +356,7 @@ function listen() {
   });
   on('ready', onReady);
   on('metrics', onMetrics);
+  on('probe', (m) => tour.onProbe(m));
   on('boundary', (g) => {
     page.grid = g;
     drawBoundaries($('boundaries'), page.runs, g.res, g.classes, g.probs);
@@ -386,8 +406,16 @@ function wire() {
     if (!page.plots) return;
     download('explr-figure.png', 'image/png', await page.plots.figure(caption()));
   };
+  // In the tour, presentation clickers' keys (Page Up / Down) and the arrows move between
+  // scenes, wherever the focus is but in a control that needs them.
+  const TOUR_KEYS = { ArrowRight: 1, PageDown: 1, ArrowLeft: -1, PageUp: -1 };
+  document.addEventListener('keydown', (e) => {
+    if (!state.tour || !TOUR_KEYS[e.key] || (e.target.closest && e.target.closest('input, select, textarea'))) return;
+    e.preventDefault();
+    tour.move(TOUR_KEYS[e.key]);
+  });
   $('app').addEventListener('keydown', (e) => {
-    if (e.target.closest('input, select, textarea, button, a')) return;
+    if (e.target.closest('input, select, textarea, button, a') || (state.tour && TOUR_KEYS[e.key])) return;
     if (e.key === ' ') {
       e.preventDefault();
       togglePlay();
@@ -397,6 +425,25 @@ function wire() {
     } else if (e.key === 'r' || e.key === 'R') {
       restart();
     }
+  });
+  // A hidden tab pauses, and shows again where it was; a slide deck (reveal.js posts
+  // 'slide:start' / 'slide:stop' into the frames of its slides) plays and pauses the demo.
+  let resumeOnShow = false;
+  document.addEventListener('visibilitychange', () => {
+    if (document.hidden && session.playing) {
+      resumeOnShow = true;
+      togglePlay();
+    } else if (!document.hidden && resumeOnShow) {
+      resumeOnShow = false;
+      if (!session.playing) togglePlay();
+    }
+  });
+  window.addEventListener('message', (e) => {
+    if (e.source !== window.parent || window.parent === window) return;
+    if (e.data === 'slide:start') {
+      if (state.tour && tour.waiting) tour.reveal(null);
+      else if (!state.tour && !session.playing) togglePlay();
+    } else if (e.data === 'slide:stop' && session.playing) togglePlay();
   });
   // Leaving the page (a reload, a link) drops an engine being brought up at once: its kernel
   // compiles would otherwise go on behind the next page.
@@ -417,13 +464,15 @@ function wire() {
 // view.js marked the view before the first paint; the parsed settings decide.
 document.documentElement.classList.toggle('embed', view === 'embed');
 document.documentElement.classList.toggle('lecture', view === 'lecture');
+document.documentElement.classList.toggle('tour', state.tour > 0);
 if (window.matchMedia('(prefers-reduced-motion: reduce)').matches) document.body.classList.add('reduced-motion');
 listen();
 wire();
-installHooks({ page, session, frames, state: () => state, caption });
+installHooks({ page, session, frames, tour, state: () => state, caption });
 toyLegend($('toy-legend'));
 parsed.problems.forEach((p) => message(p, 'error'));
 parsed.notices.forEach((p) => message(p, 'notice'));
 syncUrl();
 // The toy's engine starts once the training engine is up (see onReady).
-restart();
+if (state.tour) goScene(state.tour);
+else restart();

@@ -1,7 +1,8 @@
 // What the page shows before its own script has arrived, laid out as it will stay: the formula
-// panel with its rows waiting for the engine's numbers, and only the controls that the link's
-// schedule uses. Run from the entry (main.js) before the first paint; app.js reuses both.
+// panel with its rows waiting for the engine's numbers, only the controls that the link's
+// schedule uses, and a tour scene's card. Run from the entry (main.js) before the first paint; app.js reuses both.
 import { theoryPanel } from './theory.js';
+import { Tour } from './tour.js';
 
 /** Shows the step-decay controls only for a step-decay schedule. */
 export function scheduleFields(state) {
@@ -15,4 +16,6 @@ export function scheduleFields(state) {
 export function firstPaint(state) {
   scheduleFields(state);
   document.getElementById('theory')?.replaceChildren(theoryPanel(state, null, null));
+  const root = document.getElementById('tour');
+  if (state.tour && root) new Tour({ root }).show(state.tour);
 }

@@ -4,10 +4,15 @@
 
 /**
  * Installs window.__explr over `page` ({store, plots, sweepView}), the `session`, the frame
- * counters `frames`, `state()` (the current state) and `caption()` (the figure's caption).
+ * counters `frames`, the `tour`, `state()` (the current state) and `caption()` (the figure's
+ * caption).
  */
-export function installHooks({ page, session, frames, state, caption }) {
+export function installHooks({ page, session, frames, tour, state, caption }) {
   window.__explr = {
+    /** The tour's scene, phase and the claim its figure made, with the engine's numbers. */
+    get tour() {
+      return { scene: tour.k, phase: tour.phase, result: tour.result, points: tour.points };
+    },
     /** Every kept step as objects (materialized on demand: tests only). */
     get history() {
       return page.store ? page.store.toObjects() : [];

@@ -118,10 +118,13 @@ export function swatch(run) {
 export class Plots {
   /**
    * `runs`: [{label, index, reference, role}]; `view`: 'normal' | 'lecture' | 'embed';
-   * `invariant`: whether the hidden weights feed a normalization (chart titles follow).
+   * `invariant`: whether the hidden weights feed a normalization (chart titles follow);
+   * `keys`: the charts to show (default: the view's); `height`: each chart's (default: the
+   * view's).
    */
-  constructor(container, runs, { view = 'normal', invariant = true } = {}) {
+  constructor(container, runs, { view = 'normal', invariant = true, keys = null, height = null } = {}) {
     this.container = container;
+    this.height = height;
     this.runs = runs;
     this.view = view;
     this.ctx = { invariant };
@@ -129,7 +132,7 @@ export class Plots {
     this.next = 0;
     this.charts = [];
     container.replaceChildren();
-    const keys = VIEWS[view] || VIEWS.normal;
+    keys = keys || VIEWS[view] || VIEWS.normal;
     // Each chart is made at its final size: made small and resized, it would be drawn twice.
     const size = this.size();
     for (const key of keys) {
@@ -309,7 +312,7 @@ export class Plots {
     let height = 200;
     if (this.view === 'lecture') height = Math.round(Math.min(340, Math.max(180, window.innerHeight * 0.34)));
     else if (this.view === 'embed') height = cols === 1 ? 170 : 180;
-    return { width, height };
+    return { width, height: this.height || height };
   }
 
   /** Sizes the charts to their container (after the window or the layout changed). */

@@ -25,7 +25,9 @@ export const MAX_AHEAD = 2;
  * @typedef {{type: 'toy', toy: string, x0: number, y0: number, eta: number, wd: number, steps: number}} ToyMessage
  * @typedef {{type: 'gpu-profile', shaders?: boolean}} GpuProfileMessage
  * @typedef {{type: 'lose-device'}} LoseDeviceMessage  destroy the WebGPU device (tests the recovery)
- * @typedef {InitMessage | PlayMessage | PauseMessage | StepMessage | AckMessage | BoundaryMessage | SnapshotMessage | RestoreMessage | BenchMessage | ToyMessage | GpuProfileMessage | LoseDeviceMessage} ToWorker
+ * @typedef {{type: 'probe', run: number, cs: number[]}} ProbeMessage  run `run` at c·θ for each c
+ * @typedef {{type: 'rescale', run: number, c: number}} RescaleMessage  (θ, v, η) → (cθ, v/c, c²η) of a WD-free run
+ * @typedef {InitMessage | PlayMessage | PauseMessage | StepMessage | AckMessage | BoundaryMessage | SnapshotMessage | RestoreMessage | BenchMessage | ToyMessage | GpuProfileMessage | LoseDeviceMessage | ProbeMessage | RescaleMessage} ToWorker
  */
 
 /**
@@ -44,9 +46,11 @@ export const MAX_AHEAD = 2;
  * @typedef {{type: 'bench', backend: string, steps: number, msPerStep: number, warmMs: number, pipelines: number}} BenchReply
  * @typedef {{type: 'toy', path: Array<{w: number[], loss: number, norm_sq: number}>}} ToyReply
  * @typedef {{type: 'gpu-profile', backend: string, totals: object, kernels: Array<[string, number]>, shaders?: string[]}} GpuProfileReply
+ * @typedef {{type: 'probe', run: number, points: Array<{c: number, loss: number, prob_diff: number, weight_norm: number, grad_norm: number, grad_times_weight: number, radial: number}>}} ProbeReply
+ * @typedef {{type: 'rescaled', run: number, c: number, step: number}} RescaledReply
  * @typedef {{type: 'notice', message: string}} NoticeMessage
  * @typedef {{type: 'lost', message: string}} LostMessage  the WebGPU device was lost
  * @typedef {{type: 'error', message: string, fatal: boolean, diverged?: boolean}} ErrorMessage
  *   `diverged`: a step turned NaN/∞ (the steps before it were sent); `fatal`: the worker is done
- * @typedef {ReadyMessage | MetricsMessage | BoundaryReply | SnapshotReply | RestoredReply | BenchReply | ToyReply | GpuProfileReply | NoticeMessage | LostMessage | ErrorMessage} FromWorker
+ * @typedef {ReadyMessage | MetricsMessage | BoundaryReply | SnapshotReply | RestoredReply | BenchReply | ToyReply | GpuProfileReply | ProbeReply | RescaledReply | NoticeMessage | LostMessage | ErrorMessage} FromWorker
  */

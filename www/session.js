@@ -161,14 +161,14 @@ export class Session extends EventTarget {
     if (this.playing && this.ready && !this.moving) this.worker.postMessage({ type: 'play', chunk });
   }
 
-  /** One step (pauses first). */
-  step() {
+  /** `n` steps (pauses first). */
+  step(n = 1) {
     if (this.stoppedByDivergence()) return;
     this.playing = false;
     if (this.canPost) {
-      this.worker.postMessage({ type: 'step', steps: 1 });
+      this.worker.postMessage({ type: 'step', steps: n });
       this.askedEarly = this.askedEarly || !this.ready;
-    } else this.pendingSteps += 1;
+    } else this.pendingSteps += n;
   }
 
   /** Acknowledges the paced messages drawn since the last call (once per drawn frame). */
@@ -189,6 +189,22 @@ export class Session extends EventTarget {
     if (!force && now - this.lastBoundary < Math.max(500, 10 * this.boundaryMs)) return;
     this.lastBoundary = now;
     this.worker.postMessage({ type: 'boundary', res });
+  }
+
+  /**
+   * Evaluates run `run` at c·θ for each c of `cs` on the engine (the tour's scale-invariance
+   * scene); the answer comes as a 'probe' event {run, points}.
+   */
+  probe(run, cs) {
+    if (this.ready) this.worker.postMessage({ type: 'probe', run, cs });
+  }
+
+  /**
+   * Applies (θ, v, η) → (cθ, v/c, c²η) to WD-free run `run` between steps; answered by a
+   * 'rescaled' event {run, c, step}. Not replayed if the run later falls back to the CPU.
+   */
+  rescale(run, c) {
+    if (this.ready) this.worker.postMessage({ type: 'rescale', run, c });
   }
 
   /** Messages from the running engine. */
@@ -220,6 +236,10 @@ export class Session extends EventTarget {
       case 'bench':
         this.measured.cpu = m.msPerStep;
         this.decide();
+        break;
+      case 'probe':
+      case 'rescaled':
+        this.emit(m.type, m);
         break;
       case 'boundary':
         this.boundaryMs = performance.now() - this.lastBoundary;
@@ -355,7 +375,7 @@ export class Session extends EventTarget {
         if (gen !== this.generation || this.deps.hidden()) return;
       }
     }
-    const precision = kind === 'webgpu' ? 'f32' : resolvePrecision(this.state, 'cpu');
+    const precision = resolvePrecision(this.state, kind);
     const w = this.deps.workerFor(kind);
     this.incoming = { worker: w, kind, adapter, precision, force, remembered, ready: false, msPerStep: null };
     this.attach(w, gen, (m, from) => this.onIncoming(m, from));

@@ -3,6 +3,7 @@
 // parsing a URL clamps or rejects bad values and reports each problem, so a malformed link
 // still opens a working page. The experiment itself is built by the engine from the settings.
 import { SCHEMA } from './settings.gen.js';
+import { SCENES } from './scenes.js';
 
 /** A field of the engine's schema as the page's field spec: kind, default, range, values. */
 const spec = (f, def) => ({ kind: f.kind, def, ...(f.min !== undefined && { min: f.min, max: f.max }), ...(f.values && { values: f.values }) });
@@ -22,6 +23,7 @@ export const FIELDS = {
   precision: { kind: 'enum', def: 'auto', values: ['auto', 'f64', 'f32'] },
   ...TOY_FIELDS,
   embed: { kind: 'bool', def: false },
+  tour: { kind: 'int', def: 0, min: 0, max: SCENES.length },
   mode: { kind: 'enum', def: 'normal', values: ['normal', 'lecture'] },
 };
 
@@ -89,18 +91,18 @@ function parseClean(key, raw, f) {
       const parts = raw.split(',').map((p) => p.trim()).filter((p) => p !== '');
       const nums = parts.map((p) => (/^\d+$/.test(p) ? Number(p) : NaN));
       if (parts.length === 0) return { error: `${key} is empty; using ${f.def.join(',')}` };
-      if (parts.length > 8 || nums.some((n) => !Number.isInteger(n) || n < f.min || n > f.max)) {
-        return { error: `${key}="${raw}" must be up to 8 whole numbers in [${f.min}, ${f.max}]; using ${f.def.join(',')}` };
+      if (parts.length > SCHEMA.max_list || nums.some((n) => !Number.isInteger(n) || n < f.min || n > f.max)) {
+        return { error: `${key}="${raw}" must be up to ${SCHEMA.max_list} whole numbers in [${f.min}, ${f.max}]; using ${f.def.join(',')}` };
       }
       const sorted = [...new Set(nums)].sort((a, b) => a - b);
       return { value: sorted };
     }
     case 'numbers': {
-      // A sweep's values: up to 8 decimals in range; empty is no sweep along this axis.
+      // A sweep's values: up to max_list decimals in range; empty is no sweep along this axis.
       const parts = raw.split(',').map((p) => p.trim()).filter((p) => p !== '');
       const nums = parts.map((p) => (DECIMAL.test(p) ? Number(p) : NaN));
-      if (parts.length > 8 || nums.some((n) => !Number.isFinite(n) || n < f.min || n > f.max)) {
-        return { error: `${key}="${raw}" must be up to 8 numbers in [${f.min}, ${f.max}]; left out` };
+      if (parts.length > SCHEMA.max_list || nums.some((n) => !Number.isFinite(n) || n < f.min || n > f.max)) {
+        return { error: `${key}="${raw}" must be up to ${SCHEMA.max_list} numbers in [${f.min}, ${f.max}]; left out` };
       }
       return { value: [...new Set(nums)].sort((a, b) => a - b) };
     }
@@ -213,4 +215,4 @@ export function resolvePrecision(state, backend) {
  * The precision a start computes in: f32 for a run that will move to WebGPU (`want`, forced),
  * else the state's choice resolved for the CPU engine.
  */
-export const startPrecision = (state, want) => (want === 'webgpu' ? 'f32' : resolvePrecision(state, 'cpu'));
+export const startPrecision = (state, want) => resolvePrecision(state, want === 'webgpu' ? 'webgpu' : 'cpu');

@@ -219,6 +219,18 @@ export function serve(wasm, gpu = NO_GPU) {
             }
           });
           break;
+        case 'probe':
+          await serial(async () => {
+            const cs = (Array.isArray(data.cs) ? data.cs : []).map(Number).slice(0, 64);
+            post({ type: 'probe', run: data.run | 0, points: JSON.parse(await trainer.scaleProbe(data.run | 0, new Float64Array(cs))) });
+          });
+          break;
+        case 'rescale':
+          await serial(() => {
+            trainer.rescaleVisibly(data.run | 0, Number(data.c));
+            post({ type: 'rescaled', run: data.run | 0, c: Number(data.c), step: trainer.stepsDone() });
+          });
+          break;
         case 'toy':
           await init();
           post({ type: 'toy', id: data.id, path: JSON.parse(toyPath(data.toy, data.x0, data.y0, data.eta, data.wd, data.steps)) });

@@ -12,6 +12,7 @@ mod common;
 mod data;
 mod equilibrium;
 mod math;
+mod probe;
 mod settings;
 mod snapshot;
 mod toy;

@@ -140,12 +140,17 @@ test('the page’s CSV has the engine’s columns (those explr train writes)', a
   h.append([{ step: 1, runs: [run, run] }]);
   const lines = csvText(h, [{ label: 'A' }, { label: 'B' }], 'η = 0.1', { precision: 'f64', backend: 'cpu' }).trim().split('\n');
   assert.match(lines[0], /^# explr · f64 on cpu/);
-  assert.equal(lines[1], SCHEMA.csv.join(','));
+  const header = lines[1].split(',');
+  assert.deepEqual(header, ['step', 'run', ...SCHEMA.csv.map((c) => c.name)]);
+  assert.ok(header.includes('log10_effective_lr') && header.includes('test_accuracy'));
   const cells = lines[2].split(',');
-  assert.equal(cells.length, SCHEMA.csv.length);
-  const col = (name) => cells[SCHEMA.csv.indexOf(name)];
+  assert.equal(cells.length, header.length);
+  const col = (name) => cells[header.indexOf(name)];
   assert.equal(col('lr'), '', 'e^800 is beyond f64: empty');
   assert.ok(Math.abs(Number(col('log10_lr')) - 800 * Math.LOG10E) < 1e-9);
+  assert.equal(col('test_loss'), '', 'not measured: empty');
+  assert.equal(col('test_accuracy'), '0.9');
+  assert.equal(Number(col('weight_norm')), Math.E);
 });
 
 test('a sweep lives in the link; points without a real α are left out, with a message', () => {
@@ -163,4 +168,54 @@ test('a sweep lives in the link; points without a real α are left out, with a m
   assert.match(bad.problems.join(' | '), /sweep_eta="0.1,abc" must be up to 8 numbers/);
   assert.match(bad.problems.join(' | '), /no real α for λ = 0.03/);
   assert.match(bad.problems.join(' | '), /schedule set to constant/);
+});
+
+test('the sweep’s prediction line, drawn through the engine’s Δ* of two runs, is √(2λη/(1+γ)) at every λη', async () => {
+  const { predictionLine } = await import('../../www/sweep.js');
+  const gamma = 0.9;
+  const delta = (le) => Math.sqrt((2 * le) / (1 + gamma));
+  const points = [1e-5, 4e-4, 5e-5].map((lambdaEta) => ({ lambdaEta, predicted: delta(lambdaEta) }));
+  const line = predictionLine(points);
+  for (const le of [1e-7, 3e-5, 1e-2]) assert.ok(Math.abs(line(Math.log10(le)) - Math.log10(delta(le))) < 1e-12, `λη = ${le}`);
+  assert.equal(predictionLine([points[0], { ...points[0] }]), null, 'one λη: no line to draw');
+});
+
+test('index.html holds no enum values or ranges: the build fills every control from the field table', async () => {
+  const { readFileSync } = await import('node:fs');
+  const { OPTION_LABELS, embedParams, fillControls } = await import('../../www/controls.js');
+  const raw = readFileSync(new URL('../../index.html', import.meta.url), 'utf8');
+  assert.doesNotMatch(raw, /<select id="([a-z_]+)" name="\1"><option/, 'a setting select lists its own options');
+  assert.doesNotMatch(raw, /<input id="[a-z_]+" name="[a-z_]+" type="(number|range)"[^>]* (min|max)=/, 'an input carries its own range');
+  const html = fillControls(raw, FIELDS);
+  for (const [, key, body] of html.matchAll(/<select id="([a-z_]+)" name="\1">(.*?)<\/select>/g)) {
+    assert.deepEqual([...body.matchAll(/value="([^"]*)"/g)].map((m) => m[1]), FIELDS[key].values, key);
+  }
+  for (const [, key, min, max] of html.matchAll(/<input id="([a-z_]+)" name="\1" type="(?:number|range)"[^>]* min="([^"]*)" max="([^"]*)"/g)) {
+    assert.deepEqual([Number(min), Number(max)], [FIELDS[key].min, FIELDS[key].max], key);
+  }
+  assert.match(html, /<option value="instance">InstanceNorm \(CNN\)<\/option>/);
+  assert.match(html, /id="batch" name="batch" type="number" min="8" max="512"/);
+  for (const [key, labels] of Object.entries(OPTION_LABELS)) {
+    for (const v of Object.keys(labels)) assert.ok(FIELDS[key].values.includes(v), `a label for ${key}=${v}, which is no value`);
+  }
+  assert.throws(() => fillControls('<select id="nope" name="nope"></select>', FIELDS), /nope/);
+  assert.ok(embedParams(FIELDS).includes('sweep_eta') && !embedParams(FIELDS).includes('embed'));
+});
+
+test('every tour scene is well formed: known settings that run, known charts, an answer among its choices', async () => {
+  const { SCENES } = await import('../../www/scenes.js');
+  const { CHARTS } = await import('../../www/plots.js');
+  const { sceneState } = await import('../../www/tour.js');
+  const { crossCheck } = await import('../../www/state.js');
+  assert.equal(FIELDS.tour.max, SCENES.length);
+  assert.ok(SCENES.length >= 7 && SCENES.length <= 9);
+  for (const [i, s] of SCENES.entries()) {
+    for (const key of Object.keys(s.settings)) assert.ok(FIELDS[key], `scene ${i + 1}: setting ${key}`);
+    for (const key of s.charts) assert.ok(CHARTS.some((c) => c.key === key), `scene ${i + 1}: chart ${key}`);
+    assert.ok(s.question.answer >= 0 && s.question.answer < s.question.choices.length, `scene ${i + 1}`);
+    assert.ok(s.text.length >= 1 && s.text.length <= 3 && s.steps > 0 && typeof s.claim === 'function');
+    const state = sceneState(i + 1);
+    assert.deepEqual(crossCheck(state), [], `scene ${i + 1}'s settings run as they are`);
+    assert.equal(state.backend, 'cpu');
+  }
 });
