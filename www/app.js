@@ -26,6 +26,7 @@ import { Session } from './session.js';
 import { message } from './messages.js';
 import { installHooks } from './hooks.js';
 import { Tour, sceneState } from './tour.js';
+import { connectHost } from './host.js';
 import { SCENES } from './scenes.js';
 
 const $ = (id) => document.getElementById(id);
@@ -406,44 +407,14 @@ function wire() {
     if (!page.plots) return;
     download('explr-figure.png', 'image/png', await page.plots.figure(caption()));
   };
-  // In the tour, presentation clickers' keys (Page Up / Down) and the arrows move between
-  // scenes, wherever the focus is but in a control that needs them.
-  const TOUR_KEYS = { ArrowRight: 1, PageDown: 1, ArrowLeft: -1, PageUp: -1 };
-  document.addEventListener('keydown', (e) => {
-    if (!state.tour || !TOUR_KEYS[e.key] || (e.target.closest && e.target.closest('input, select, textarea'))) return;
-    e.preventDefault();
-    tour.move(TOUR_KEYS[e.key]);
-  });
-  $('app').addEventListener('keydown', (e) => {
-    if (e.target.closest('input, select, textarea, button, a') || (state.tour && TOUR_KEYS[e.key])) return;
-    if (e.key === ' ') {
-      e.preventDefault();
-      togglePlay();
-    } else if (e.key === 'ArrowRight') {
-      e.preventDefault();
-      $('step').click();
-    } else if (e.key === 'r' || e.key === 'R') {
-      restart();
-    }
-  });
-  // A hidden tab pauses, and shows again where it was; a slide deck (reveal.js posts
-  // 'slide:start' / 'slide:stop' into the frames of its slides) plays and pauses the demo.
-  let resumeOnShow = false;
-  document.addEventListener('visibilitychange', () => {
-    if (document.hidden && session.playing) {
-      resumeOnShow = true;
-      togglePlay();
-    } else if (!document.hidden && resumeOnShow) {
-      resumeOnShow = false;
-      if (!session.playing) togglePlay();
-    }
-  });
-  window.addEventListener('message', (e) => {
-    if (e.source !== window.parent || window.parent === window) return;
-    if (e.data === 'slide:start') {
-      if (state.tour && tour.waiting) tour.reveal(null);
-      else if (!state.tour && !session.playing) togglePlay();
-    } else if (e.data === 'slide:stop' && session.playing) togglePlay();
+  connectHost({
+    app: $('app'),
+    embed: Boolean(state.embed),
+    tour: () => (state.tour ? tour : null),
+    playing: () => session.playing,
+    togglePlay,
+    step: () => $('step').click(),
+    restart,
   });
   // Leaving the page (a reload, a link) drops an engine being brought up at once: its kernel
   // compiles would otherwise go on behind the next page.
@@ -454,11 +425,6 @@ function wire() {
     if (!page.plots) return;
     resizeFrame = requestAnimationFrame(() => page.plots && page.plots.resize());
   });
-  if (state.embed && window.parent !== window) {
-    new ResizeObserver(() => {
-      window.parent.postMessage({ type: 'explr:height', height: document.documentElement.scrollHeight }, '*');
-    }).observe(document.body);
-  }
 }
 
 // view.js marked the view before the first paint; the parsed settings decide.
