@@ -18,4 +18,5 @@ export function firstPaint(state) {
   document.getElementById('theory')?.replaceChildren(theoryPanel(state, null, null));
   const root = document.getElementById('tour');
   if (state.tour && root) new Tour({ root }).show(state.tour);
+  document.documentElement.classList.add('tour-drawn');
 }
