@@ -1,8 +1,9 @@
 #!/usr/bin/env bash
 # Installs what explr needs and is missing, then builds nothing: system packages (Chromium and
-# ChromeDriver for the browser tests, the lavapipe software Vulkan driver for native wgpu), the
+# ChromeDriver, Firefox ESR, WebKitGTK's WebDriver and Xvfb for the browser tests, the lavapipe
+# software Vulkan driver for native wgpu), the
 # wasm32 target, wasm-bindgen-cli at the exact version in Cargo.lock, npm packages and the
-# packed MNIST digits. Safe to run again; `--no-browser` skips Chromium (serving only).
+# packed MNIST digits. Safe to run again; `--no-browser` skips the browsers (serving only).
 set -euo pipefail
 cd "$(dirname "$0")/.."
 
@@ -18,6 +19,11 @@ ldconfig -p 2>/dev/null | grep -q libvulkan.so.1 || need_apt+=(libvulkan1)
 if [ "$browser" = 1 ]; then
   [ -x /usr/bin/chromium ] || need_apt+=(chromium)
   [ -x /usr/bin/chromedriver ] || need_apt+=(chromium-driver)
+  # The cross-engine tests: Firefox (Gecko) and WebKitGTK's MiniBrowser with its WebDriver,
+  # under a virtual display.
+  [ -x /usr/bin/firefox-esr ] || need_apt+=(firefox-esr)
+  [ -x /usr/bin/WebKitWebDriver ] || need_apt+=(webkit2gtk-driver)
+  [ -x /usr/bin/Xvfb ] || need_apt+=(xvfb)
 fi
 if [ ${#need_apt[@]} -gt 0 ]; then
   echo "setup: installing ${need_apt[*]}"

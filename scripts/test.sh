@@ -1,7 +1,8 @@
 #!/usr/bin/env bash
 # Sets up and runs every test: lints; the Rust suite on flex (f64, f32) and on wgpu over the
 # lavapipe software Vulkan driver; the wasm build's tests inside headless Chromium on WebGPU
-# (SwiftShader) and on the CPU fallback; the page's end-to-end tests with playwright-core.
+# (SwiftShader) and on the CPU fallback; the page's end-to-end tests with playwright-core in
+# Chromium, and a cross-engine subset in Firefox and WebKit.
 set -euo pipefail
 cd "$(dirname "$0")/.."
 bash scripts/setup.sh
@@ -30,3 +31,6 @@ echo "== page end-to-end tests (playwright-core + Debian Chromium)"
 bash scripts/build-wasm.sh
 npx vite build --logLevel warn
 node --test --test-concurrency=1 tests/e2e/
+
+echo "== the page in Firefox and WebKit (puppeteer-core, WebKitWebDriver under Xvfb)"
+node --test --test-concurrency=1 tests/engines/
