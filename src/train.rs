@@ -282,6 +282,9 @@ impl Lockstep {
 
     /// Applies (θ, v, η) → (sθ, v/s, s²η) to run `i` (paper §6); the trajectory is unchanged.
     pub fn rescale_run(&mut self, i: usize, s: f64) -> Result<(), ExplrError> {
+        if i >= self.runs.len() {
+            return Err(ExplrError::OutOfRange(format!("no run {i}")));
+        }
         if !self.can_rescale(i) {
             return Err(ExplrError::Unsupported(format!(
                 "run {i} has weight decay or trains non-invariant parameters: rescaling would change it"
@@ -301,6 +304,9 @@ impl Lockstep {
     /// and its whole future in function space stay as they were (paper §6). The run must be
     /// WD-free with every trained weight scale-invariant.
     pub fn rescale_visibly(&mut self, i: usize, c: f64) -> Result<(), ExplrError> {
+        if i >= self.runs.len() {
+            return Err(ExplrError::OutOfRange(format!("no run {i}")));
+        }
         let (ln_scale, rescales) = (self.runs[i].host.ln_scale, self.runs[i].host.rescales);
         self.rescale_run(i, c)?;
         let host = &mut self.runs[i].host;

@@ -130,8 +130,12 @@ function renderLegend() {
   }
 }
 
-/** Restarts the run with the current state (the session clears the view as it starts). */
+/**
+ * Restarts the run with the current state (the session clears the view as it starts); in the
+ * tour, the scene starts again from its question.
+ */
 function restart() {
+  if (state.tour) tour.show(state.tour);
   session.start(state);
 }
 
@@ -327,7 +331,6 @@ function goScene(k) {
   state = sceneState(k, kept());
   crossCheck(state);
   syncUrl();
-  tour.show(k);
   restart();
 }
 

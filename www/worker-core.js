@@ -220,15 +220,22 @@ export function serve(wasm, gpu = NO_GPU) {
           });
           break;
         case 'probe':
-          await serial(async () => {
-            const cs = (Array.isArray(data.cs) ? data.cs : []).map(Number).slice(0, 64);
-            post({ type: 'probe', run: data.run | 0, points: JSON.parse(await trainer.scaleProbe(data.run | 0, new Float64Array(cs))) });
-          });
-          break;
         case 'rescale':
-          await serial(() => {
-            trainer.rescaleVisibly(data.run | 0, Number(data.c));
-            post({ type: 'rescaled', run: data.run | 0, c: Number(data.c), step: trainer.stepsDone() });
+          // A run index or factor the engine refuses is reported; the run goes on.
+          await serial(async () => {
+            if (!trainer) return;
+            const run = Math.max(0, data.run | 0);
+            try {
+              if (data.type === 'probe') {
+                const cs = (Array.isArray(data.cs) ? data.cs : []).map(Number).slice(0, 64);
+                post({ type: 'probe', run, points: JSON.parse(await trainer.scaleProbe(run, new Float64Array(cs))) });
+              } else {
+                trainer.rescaleVisibly(run, Number(data.c));
+                post({ type: 'rescaled', run, c: Number(data.c), step: trainer.stepsDone() });
+              }
+            } catch (e) {
+              post({ type: 'error', message: `${data.type}: ${errorText(e)}`, fatal: false });
+            }
           });
           break;
         case 'toy':

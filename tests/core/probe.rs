@@ -62,4 +62,7 @@ fn a_twin_rescaled_while_it_trains_keeps_its_loss_curve_to_1e_12() {
     assert!(loss <= 1e-12 && rel <= 1e-12, "loss {loss:e}, rel {rel:e}");
     // A weight-decay run cannot be rescaled this way (λ would have to move too).
     assert!(ls.rescale_visibly(0, 2.0).is_err());
+    // A run that is not there, or a factor that is no scale, is an error, not a panic.
+    assert!(ls.rescale_visibly(7, 2.0).is_err());
+    assert!(ls.rescale_visibly(1, 0.0).is_err() && ls.rescale_visibly(1, f64::NAN).is_err());
 }

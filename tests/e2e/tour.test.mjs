@@ -63,6 +63,10 @@ test('the tour: every scene walked with the keyboard, its claim from the engineâ
   await page.waitForSelector('#tour[data-phase="done"]');
   const again = await page.evaluate(() => window.__explr.tour.result.values.loss);
   assert.ok(again <= 1e-12, `after the reader's rescale: ${again}`);
+  // Reset starts the scene again from its question, on a fresh run.
+  await page.click('#reset');
+  await page.waitForSelector('#tour[data-phase="question"] .tour-choice:not([disabled])');
+  assert.equal(await page.evaluate(() => window.__explr.tour.scene), 2);
   assert.deepEqual(log.errors, []);
   await page.close();
 });
