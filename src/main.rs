@@ -11,7 +11,7 @@ use explr::flags::SettingsArgs;
 use explr::metrics::{CSV_COLUMNS, StepMetrics};
 use explr::model::{Arch, Precision};
 use explr::norm::Norm;
-use explr::settings::{EVAL_EVERY, InitChoice};
+use explr::settings::{EVAL_EVERY, InitChoice, Settings};
 use explr::train::device_for;
 use explr::{ExplrError, Lockstep};
 use indicatif::{ProgressBar, ProgressStyle};
@@ -109,12 +109,14 @@ enum Format {
     Json,
 }
 
-/// The experiment of the settings (`Settings::to_experiment`, one mapping for page and
-/// CLI), with the command line's extras (widths, GroupNorm's groups, evaluation) after it.
-fn experiment(c: &Common) -> Result<Experiment, ExplrError> {
-    let (settings, groups) = c.settings.settings()?;
+/// The experiment of `settings` (`Settings::to_experiment`, one mapping for page and CLI),
+/// with the command line's extras (widths, GroupNorm's `groups`, evaluation) after it.
+fn experiment(
+    c: &Common,
+    (settings, groups): &(Settings, Option<usize>),
+) -> Result<Experiment, ExplrError> {
     let mut exp = settings.to_experiment()?;
-    if let Some(groups) = groups {
+    if let Some(groups) = *groups {
         exp.net.norm = Norm::Group { groups };
     }
     exp.eval_every = c.eval_every;
@@ -191,8 +193,9 @@ fn init_text(init: InitChoice, exp: &Experiment) -> &'static str {
 }
 
 fn equiv(a: EquivArgs) -> Result<(), ExplrError> {
-    let exp = experiment(&a.common)?;
-    let init = init_text(a.common.settings.settings()?.0.init, &exp);
+    let parsed = a.common.settings.settings()?;
+    let exp = experiment(&a.common, &parsed)?;
+    let init = init_text(parsed.0.init, &exp);
     let h = exp.hyper;
     let exp_precision = exp.precision;
     let mut ls = lockstep(&a.common, exp)?;
@@ -344,12 +347,13 @@ const SWEEP_COLUMNS: &str =
     "run,eta,wd,intrinsic_lr,twin,angular_update,predicted_angular_update,loss,test_accuracy";
 
 fn sweep(a: SweepArgs) -> Result<(), ExplrError> {
-    if !a.common.settings.settings()?.0.is_sweep() {
+    let parsed = a.common.settings.settings()?;
+    if !parsed.0.is_sweep() {
         return Err(ExplrError::OutOfRange(
             "a sweep needs a grid: give --sweep-eta or --sweep-wd (or both), e.g. --sweep-eta 0.05,0.1,0.2".into(),
         ));
     }
-    let exp = experiment(&a.common)?;
+    let exp = experiment(&a.common, &parsed)?;
     let (json, mut out) = output(&a.output)?;
     let io = |e: std::io::Error| ExplrError::Data(format!("cannot write the output: {e}"));
     let steps = a.common.steps;
@@ -400,7 +404,7 @@ fn sweep(a: SweepArgs) -> Result<(), ExplrError> {
 }
 
 fn train(a: TrainArgs) -> Result<(), ExplrError> {
-    let exp = experiment(&a.common)?;
+    let exp = experiment(&a.common, &a.common.settings.settings()?)?;
     let labels: Vec<String> = exp.runs.iter().map(|r: &RunSpec| r.label.clone()).collect();
     let arch = exp.net.arch;
     // The output is checked and opened before any training: a bad path fails at once.
