@@ -27,7 +27,6 @@ import { message } from './messages.js';
 import { installHooks } from './hooks.js';
 import { Tour, sceneState } from './tour.js';
 import { connectHost } from './host.js';
-import { SCENES } from './scenes.js';
 
 const $ = (id) => document.getElementById(id);
 let state = parsed.state;
@@ -171,11 +170,11 @@ function onReady({ runs, backend, precision, theory, asked }) {
   $('sweep-section').hidden = !page.sweepView;
   // A sweep's runs are told apart as its grid is: colour by η, dash by λ.
   if (page.sweepView) page.sweepView.styles().forEach((style, k) => (page.runs[k].style = style));
-  page.plots = new Plots($('plots'), page.runs, { view, invariant: state.norm !== 'none', ...(state.tour && { keys: SCENES[state.tour - 1].charts, height: view === 'lecture' ? 185 : 180 }) });
+  page.plots = new Plots($('plots'), page.runs, { view, invariant: state.norm !== 'none', ...(state.tour && { keys: tour.scene.charts, height: view === 'lecture' ? 185 : 180 }) });
   $('plots').style.minHeight = '';
   page.watch = new RunWatch(page.runs, state.norm);
   renderLegend();
-  $('legend').hidden = Boolean(state.tour) && !SCENES[state.tour - 1].charts.length;
+  $('legend').hidden = Boolean(state.tour) && !tour.scene.charts.length;
   setBadge(badgeText(), backend);
   document.body.dataset.ready = '1';
   document.body.dataset.precision = precision;

@@ -31,8 +31,8 @@ export function maxOf(store, k, col) {
 /** Column `col` of run `k` at the last kept row. */
 const last = (store, k, col) => store.value(store.length - 1, k, col);
 const sci = (v) => (v === 0 ? '0' : v.toExponential(1));
-/** The index of the run named `short` ("A", "B", "A′", "C", "D"). */
-const run = (runs, short) => runs.findIndex((r) => r.short === short);
+/** The index of the run named `short` ("A", "B", "A′", "C", "D") in the engine's run views. */
+export const run = (runs, short) => runs.findIndex((r) => r.short === short);
 
 /**
  * How far twin `b` is from run `a` over the kept history: the largest loss difference and the

@@ -3,7 +3,7 @@
 // on the engine and states the claim its figure makes from the engine's numbers. The page
 // (app.js) builds the scene's run and charts when told to go to a scene (`go`), and hands the
 // tour the session's events (`ready`, `metrics`, `probe`, `rescaled`).
-import { PROBE_CS, SCENES } from './scenes.js';
+import { PROBE_CS, SCENES, run } from './scenes.js';
 import { defaults, toQuery } from './state.js';
 
 /**
@@ -44,13 +44,12 @@ export class Tour {
   /** Scene k's card, before the reader answers (the engine is being built for it). */
   show(k) {
     this.k = Math.max(1, Math.min(SCENES.length, k));
-    this.phase = 'question';
     this.result = null;
     this.points = null;
     this.guess = null;
     this.engineReady = false;
     this.root.dataset.scene = String(this.k);
-    this.root.dataset.phase = 'question';
+    this.setPhase('question');
     this.render();
   }
 
@@ -95,17 +94,30 @@ export class Tour {
   reveal(i) {
     if (this.phase !== 'question' || !this.engineReady) return;
     this.guess = i;
-    this.target = this.scene.steps;
-    this.phase = 'running';
-    this.root.dataset.phase = 'running';
+    this.setPhase('running', this.scene.steps);
     for (const b of this.root.querySelectorAll('.tour-choice, .tour-show')) b.disabled = true;
     this.answer.textContent = 'Training on the engine…';
     const s = this.scene;
     if (s.rescale) {
       this.session.step(s.rescale.at);
-      this.session.rescale(this.runs().findIndex((r) => r.short === s.rescale.run), s.rescale.c);
+      this.rescale(s.rescale.c);
       this.session.step(s.steps - s.rescale.at);
     } else this.session.step(s.steps);
+  }
+
+  /**
+   * The scene's phase — question, running (until step `target`), probing, done — shown on the
+   * card as data-phase.
+   */
+  setPhase(phase, target = this.target) {
+    this.phase = phase;
+    this.target = target;
+    this.root.dataset.phase = phase;
+  }
+
+  /** Rescales the scene's run by `c` on the engine (the paper's exact map). */
+  rescale(c) {
+    this.session.rescale(run(this.runs(), this.scene.rescale.run), c);
   }
 
   /** Whether the scene waits for the reader (a slide's start reveals it). */
@@ -118,7 +130,7 @@ export class Tour {
     const store = this.store();
     if (this.phase !== 'running' || !store || !store.lastStep || store.lastStep.step < this.target) return;
     if (this.scene.probe) {
-      this.phase = 'probing';
+      this.setPhase('probing');
       this.session.probe(0, PROBE_CS);
     } else this.finish({ store, runs: this.runs(), theory: this.theory() });
   }
@@ -138,8 +150,7 @@ export class Tour {
   finish(numbers) {
     const s = this.scene;
     this.result = s.claim(numbers);
-    this.phase = 'done';
-    this.root.dataset.phase = 'done';
+    this.setPhase('done');
     this.root.dataset.claim = this.result.ok ? 'ok' : 'failed';
     const said = this.guess === null ? '' : this.guess === s.question.answer ? 'Right. ' : `Not quite: the answer is “${s.question.choices[s.question.answer]}”. `;
     this.answer.textContent = `${said}${this.result.text}`;
@@ -149,17 +160,14 @@ export class Tour {
 
   /** Scene 2's "now you try": rescale B by any c, then 100 more steps, and the claim again. */
   tryRescale() {
-    const s = this.scene;
     const input = el('input', { type: 'range', min: '-1', max: '1', step: '0.05', value: '0.5', id: 'tour-c' });
     const shown = el('output', { textContent: '×3.16' });
     input.oninput = () => (shown.textContent = `×${(10 ** Number(input.value)).toPrecision(3)}`);
     const go = el('button', { type: 'button', className: 'small-button', textContent: 'Rescale B, train 100 more steps' });
     go.onclick = () => {
       if (this.phase !== 'done') return;
-      this.target = this.store().lastStep.step + 100;
-      this.phase = 'running';
-      this.root.dataset.phase = 'running';
-      this.session.rescale(this.runs().findIndex((r) => r.short === s.rescale.run), 10 ** Number(input.value));
+      this.setPhase('running', this.store().lastStep.step + 100);
+      this.rescale(10 ** Number(input.value));
       this.session.step(100);
     };
     this.figure.append(el('label', { className: 'tour-try' }, 'Now you try: c ', input, shown), go);

@@ -158,6 +158,21 @@ export function serve(wasm, gpu = NO_GPU) {
     }, 0);
   }
 
+  /**
+   * Runs a request on the trainer in turn with the steps; what the engine refuses (a bad run
+   * index or factor, a failed read-back) is reported as `what: …` and the run goes on.
+   */
+  function request(what, fn) {
+    return serial(async () => {
+      if (!trainer) return;
+      try {
+        await fn();
+      } catch (e) {
+        post({ type: 'error', message: `${what}: ${errorText(e)}`, fatal: false });
+      }
+    });
+  }
+
   self.onmessage = async ({ data }) => {
     try {
       switch (data.type) {
@@ -208,34 +223,24 @@ export function serve(wasm, gpu = NO_GPU) {
           post({ type: 'notice', message: `Destroying ${destroyDevices()} WebGPU device(s) on request.` });
           break;
         case 'boundary':
-          await serial(async () => {
-            if (!trainer) return;
-            try {
-              const res = Math.max(2, Math.min(128, data.res | 0 || 48));
-              const probs = await trainer.boundary(res);
-              post({ type: 'boundary', res, classes: trainer.classes(), probs }, [probs.buffer]);
-            } catch (e) {
-              post({ type: 'error', message: `decision boundary: ${errorText(e)}`, fatal: false });
-            }
+          await request('decision boundary', async () => {
+            const res = Math.max(2, Math.min(128, data.res | 0 || 48));
+            const probs = await trainer.boundary(res);
+            post({ type: 'boundary', res, classes: trainer.classes(), probs }, [probs.buffer]);
           });
           break;
         case 'probe':
-        case 'rescale':
-          // A run index or factor the engine refuses is reported; the run goes on.
-          await serial(async () => {
-            if (!trainer) return;
+          await request('probe', async () => {
+            const cs = (Array.isArray(data.cs) ? data.cs : []).map(Number).slice(0, 64);
             const run = Math.max(0, data.run | 0);
-            try {
-              if (data.type === 'probe') {
-                const cs = (Array.isArray(data.cs) ? data.cs : []).map(Number).slice(0, 64);
-                post({ type: 'probe', run, points: JSON.parse(await trainer.scaleProbe(run, new Float64Array(cs))) });
-              } else {
-                trainer.rescaleVisibly(run, Number(data.c));
-                post({ type: 'rescaled', run, c: Number(data.c), step: trainer.stepsDone() });
-              }
-            } catch (e) {
-              post({ type: 'error', message: `${data.type}: ${errorText(e)}`, fatal: false });
-            }
+            post({ type: 'probe', run, points: JSON.parse(await trainer.scaleProbe(run, new Float64Array(cs))) });
+          });
+          break;
+        case 'rescale':
+          await request('rescale', () => {
+            const run = Math.max(0, data.run | 0);
+            trainer.rescaleVisibly(run, Number(data.c));
+            post({ type: 'rescaled', run, c: Number(data.c), step: trainer.stepsDone() });
           });
           break;
         case 'toy':

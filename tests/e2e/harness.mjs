@@ -61,10 +61,11 @@ export function launch({ webgpu = true } = {}) {
 
 /**
  * Opens `url` in a new page that records console errors, uncaught errors and every request
- * that leaves `origin`.
+ * that leaves `origin`; `init` (with `arg`), if given, runs before the page's own scripts.
  */
-export async function open(browser, origin, url) {
+export async function open(browser, origin, url, init = null, arg = undefined) {
   const page = await browser.newPage();
+  if (init) await page.addInitScript(init, arg);
   const log = { errors: [], foreign: [], console: [] };
   page.on('console', (m) => {
     log.console.push(`${m.type()}: ${m.text()}`);

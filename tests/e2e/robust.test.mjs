@@ -4,24 +4,19 @@
 // missing, navigator.hardwareConcurrency missing, no requestIdleCallback.
 import { test } from 'node:test';
 import assert from 'node:assert/strict';
-import { ready, useBrowser, waitSteps } from './harness.mjs';
+import { open, ready, useBrowser, waitSteps } from './harness.mjs';
 
 const ctx = useBrowser();
 
 /** Opens `url` with `patch` (run before the page's scripts) and trains 20 steps. */
 async function opensAndTrains(url, patch, arg) {
-  const page = await ctx.browser.newPage();
-  await page.addInitScript(patch, arg);
-  const errors = [];
-  page.on('pageerror', (e) => errors.push(`uncaught: ${e.message}`));
-  page.on('console', (m) => m.type() === 'error' && errors.push(m.text()));
-  await page.goto(`${ctx.server.origin}${url}`);
+  const { page, log } = await open(ctx.browser, ctx.server.origin, url, patch, arg);
   await ready(page);
   await page.click('#step');
   await waitSteps(page, 1);
   const messages = await page.textContent('#messages');
   await page.close();
-  return { errors, messages };
+  return { errors: log.errors, messages };
 }
 
 for (const language of ['C', 'POSIX', '']) {
