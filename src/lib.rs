@@ -17,6 +17,7 @@ pub mod metrics;
 pub mod model;
 pub mod norm;
 pub mod optim;
+pub mod packed;
 pub mod probe;
 pub mod schedule;
 pub mod settings;

@@ -209,31 +209,47 @@ pub const CSV_COLUMNS: &[Column] = &[
     ),
 ];
 
-impl RunMetrics {
-    /// The scalar metric `name` (a serialized field name; None for an unknown name or a test
-    /// metric not measured this step).
-    pub fn metric(&self, name: &str) -> Option<f64> {
-        Some(match name {
-            "loss" => self.loss,
-            "accuracy" => self.accuracy,
-            "ln_lr" => self.ln_lr,
-            "ln_weight_norm" => self.ln_weight_norm,
-            "effective_lr" => self.effective_lr,
-            "ln_effective_lr" => self.ln_effective_lr,
-            "ln_scale_measured" => self.ln_scale_measured,
-            "ln_scale_predicted" => self.ln_scale_predicted,
-            "rel_weight_error" => self.rel_weight_error,
-            "angle" => self.angle,
-            "prob_diff" => self.prob_diff,
-            "ln_stored_scale" => self.ln_stored_scale,
-            "test_accuracy" => self.test_accuracy?,
-            "test_loss" => self.test_loss?,
-            "angular_update" => self.angular_update,
-            "equilibrium_angular_update" => self.equilibrium_angular_update,
-            _ => return None,
-        })
-    }
+/// Lists [`RunMetrics`]'s scalar fields once: the order of [`SCALARS`] (the packed layout of
+/// [`crate::packed`]), the reader by name and the constructor from values in that order.
+macro_rules! scalar_metrics {
+    ($($f:ident),*; $($opt:ident),*) => {
+        /// [`RunMetrics`]'s scalar fields by serialized name, in the packed layout's order (the
+        /// test metrics last; NaN where not measured), then each run's layer angular updates.
+        pub const SCALARS: &[&str] = &[$(stringify!($f),)* $(stringify!($opt),)*];
 
+        impl RunMetrics {
+            /// The scalar metric `name` (a serialized field name; None for an unknown name or a
+            /// test metric not measured this step).
+            pub fn metric(&self, name: &str) -> Option<f64> {
+                match name {
+                    $(stringify!($f) => Some(self.$f),)*
+                    $(stringify!($opt) => self.$opt,)*
+                    _ => None,
+                }
+            }
+
+            /// A run's metrics from its [`SCALARS`] values in order (NaN for a test metric not
+            /// measured) and its layers' angular updates; None if `v` is too short.
+            pub fn from_scalars(v: &[f64], layer_angular_updates: Vec<f64>) -> Option<Self> {
+                let mut it = v.iter().copied();
+                Some(Self {
+                    $($f: it.next()?,)*
+                    $($opt: Some(it.next()?).filter(|x| !x.is_nan()),)*
+                    layer_angular_updates,
+                })
+            }
+        }
+    };
+}
+
+scalar_metrics!(
+    loss, accuracy, ln_lr, ln_weight_norm, effective_lr, ln_effective_lr, ln_scale_measured,
+    ln_scale_predicted, rel_weight_error, angle, prob_diff, ln_stored_scale, angular_update,
+    equilibrium_angular_update;
+    test_accuracy, test_loss
+);
+
+impl RunMetrics {
     /// The cell of export column `c` (empty where it is not a finite number).
     pub fn cell(&self, c: &Column) -> String {
         let v = self.metric(c.metric).map(|v| match c.cell {

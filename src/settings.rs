@@ -248,6 +248,7 @@ impl Settings {
             "defaults": Settings::default(),
             "toy": { "fields": crate::toy::TOY_FIELDS, "defaults": crate::toy::TOY_DEFAULTS },
             "csv": crate::metrics::CSV_COLUMNS,
+            "packed": { "header": crate::packed::HEADER, "scalars": crate::metrics::SCALARS },
             "sweep": { "settled_fraction": crate::sweep::SETTLED_FRACTION },
             "max_list": MAX_LIST,
         })

@@ -142,10 +142,11 @@ impl Trainer {
         })
     }
 
-    /// Trains `steps` steps, reading all their metrics back in one transfer; resolves to a
-    /// JSON array of per-step metrics. If a step turns NaN/∞ the array holds the steps before
-    /// it, [`error`](Self::error) says what happened, and the trainer takes no more steps.
-    pub async fn run(&mut self, steps: u32) -> Result<String, JsError> {
+    /// Trains `steps` steps, reading all their metrics back in one transfer; resolves to their
+    /// metrics packed as numbers ([`crate::packed`]). If a step turns NaN/∞ the array holds the
+    /// steps before it, [`error`](Self::error) says what happened, and the trainer takes no more
+    /// steps.
+    pub async fn run(&mut self, steps: u32) -> Result<js_sys::Float64Array, JsError> {
         if let Some(e) = &self.error {
             return Err(js_err(e));
         }
@@ -176,7 +177,7 @@ impl Trainer {
         if self.error.is_none() {
             self.ls.keep_in_range();
         }
-        serde_json::to_string(&out).map_err(js_err)
+        Ok(js_sys::Float64Array::from(&crate::packed::pack(&out)[..]))
     }
 
     /// Why training stopped (a step turned NaN/∞), if it did.

@@ -34,8 +34,8 @@ async fn check(backend: &str, steps: u32) {
     let mut t = Trainer::create(experiment(), backend.into(), None)
         .await
         .expect("trainer");
-    let json = t.run(steps).await.expect("run");
-    let m: Vec<StepMetrics> = serde_json::from_str(&json).unwrap();
+    let packed = t.run(steps).await.expect("run").to_vec();
+    let m: Vec<StepMetrics> = explr::packed::unpack(&packed).expect("packed metrics");
     assert_eq!(m.len(), steps as usize);
     let rel = m
         .iter()

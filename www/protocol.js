@@ -38,8 +38,9 @@ export const MAX_AHEAD = 2;
  * @typedef {{index: number, label: string, short: string, role: 'wd' | 'twin' | 'control', reference: number, eta: number, wd: number, lambdaEta: number, predicted: number}} RunView
  *   a run to the page: its names, what it is, the run it is compared with, η and λ of its
  *   weight-decay run, λη and the predicted equilibrium angular update Δ*
- * @typedef {{type: 'metrics', steps: Array<{step: number, runs: object[]}>, queueMs: number, waitMs: number, paced?: boolean, gpu?: object}} MetricsMessage
- *   one chunk of steps; `paced`: counts against MAX_AHEAD; `gpu`: WebGPU work in the chunk
+ * @typedef {{type: 'metrics', packed: Float64Array, queueMs: number, waitMs: number, paced?: boolean, gpu?: object}} MetricsMessage
+ *   one chunk of steps, their metrics as numbers (packed.js; transferred, not copied);
+ *   `paced`: counts against MAX_AHEAD; `gpu`: WebGPU work in the chunk
  * @typedef {{type: 'boundary', res: number, classes: number, probs: Float32Array}} BoundaryReply
  * @typedef {{type: 'snapshot', snapshot: string, step: number}} SnapshotReply
  * @typedef {{type: 'restored', step: number}} RestoredReply

@@ -13,7 +13,8 @@
 //   ready    {experiment, runs, backend, adapter, precision, theory, asked}: the engine built
 //            the experiment; `runs`: how to show each (protocol.js RunView); `asked`: steps or
 //            play were asked for before, and go first
-//   metrics  the worker's metrics message ({steps, paced, gpu, queueMs, waitMs})
+//   metrics  the worker's metrics message ({steps, packed, paced, gpu, queueMs, waitMs}), its
+//            `steps` read from the packed numbers (packed.js)
 //   boundary {res, classes, probs}
 //   notice   {text, kind: 'notice' | 'error', topic}
 //   engine   {}: the engine, the measurements or what is being brought up changed
@@ -24,6 +25,7 @@ import { gpuIsFaster } from './engines.js';
 import { resolvePrecision, startPrecision } from './state.js';
 import { shapeKey } from './measurements.js';
 import { fmt } from './format.js';
+import { unpackSteps } from './packed.js';
 
 /** How long auto waits after a start before it times WebGPU (a restart meanwhile cancels it). */
 export const MEASURE_DELAY_MS = 2000;
@@ -246,6 +248,7 @@ export class Session extends EventTarget {
         this.emit('boundary', { res: m.res, classes: m.classes, probs: m.probs });
         break;
       case 'metrics':
+        m.steps = unpackSteps(m.packed);
         if (m.steps.length) this.stepsDone = m.steps.at(-1).step;
         if (m.paced) this.unacked += 1;
         if (m.gpu) this.gpuPerStep = m.gpu.dispatches / m.steps.length;

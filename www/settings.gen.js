@@ -238,6 +238,27 @@ export const SCHEMA = {
     }
   ],
   "max_list": 8,
+  "packed": {
+    "header": 3,
+    "scalars": [
+      "loss",
+      "accuracy",
+      "ln_lr",
+      "ln_weight_norm",
+      "effective_lr",
+      "ln_effective_lr",
+      "ln_scale_measured",
+      "ln_scale_predicted",
+      "rel_weight_error",
+      "angle",
+      "prob_diff",
+      "ln_stored_scale",
+      "angular_update",
+      "equilibrium_angular_update",
+      "test_accuracy",
+      "test_loss"
+    ]
+  },
   "sweep": {
     "settled_fraction": 0.25
   },

@@ -10,6 +10,7 @@ const NO_GPU = {
   kernelCounts: () => [],
   pipelineSources: () => [],
   destroyDevices: () => 0,
+  nudged: (promise) => promise,
 };
 
 /**
@@ -18,7 +19,7 @@ const NO_GPU = {
  */
 export function serve(wasm, gpu = NO_GPU) {
   const { init, Trainer, theory, toyPath } = wasm;
-  const { destroyDevices, gpuDelta, gpuTotals, installGpuStats, kernelCounts, pipelineSources } = gpu;
+  const { destroyDevices, gpuDelta, gpuTotals, installGpuStats, kernelCounts, nudged, pipelineSources } = gpu;
 
   // Backpressure (protocol.js): while playing, at most MAX_AHEAD metrics messages are on their
   // way to the page or waiting for it to draw them; the page acknowledges once per frame, so
@@ -97,9 +98,9 @@ export function serve(wasm, gpu = NO_GPU) {
     try {
       const w0 = performance.now();
       const p0 = gpuTotals().pipelines;
-      await copy.run(3);
+      await nudged(copy.run(3));
       const t0 = performance.now();
-      await copy.run(steps);
+      await nudged(copy.run(steps));
       return { msPerStep: (performance.now() - t0) / steps, warmMs: t0 - w0, pipelines: gpuTotals().pipelines - p0 };
     } finally {
       copy.free();
@@ -119,14 +120,15 @@ export function serve(wasm, gpu = NO_GPU) {
         const k = Math.min(left, MAX_CHUNK);
         left -= k;
         const before = gpuTotals();
-        const steps = JSON.parse(await trainer.run(k));
-        const msg = { type: 'metrics', steps, queueMs: trainer.queueMs, waitMs: trainer.waitMs };
+        const packed = await nudged(trainer.run(k));
+        const msg = { type: 'metrics', packed, queueMs: trainer.queueMs, waitMs: trainer.waitMs };
         if (backend === 'webgpu') msg.gpu = gpuDelta(before, gpuTotals());
         if (paced) {
           ahead += 1;
           msg.paced = true;
         }
-        if (steps.length) post(msg);
+        // The numbers move to the page without a copy (transferred).
+        if (packed[2] > 0) post(msg, [packed.buffer]);
         if (trainer.error) {
           // The steps before the first NaN/∞ were posted above: the history keeps them.
           playing = false;
@@ -199,7 +201,7 @@ export function serve(wasm, gpu = NO_GPU) {
           break;
         case 'snapshot':
           await serial(async () => {
-            const snapshot = await trainer.snapshot();
+            const snapshot = await nudged(trainer.snapshot());
             post({ type: 'snapshot', snapshot, step: trainer.stepsDone() });
           });
           break;
@@ -225,7 +227,7 @@ export function serve(wasm, gpu = NO_GPU) {
         case 'boundary':
           await request('decision boundary', async () => {
             const res = Math.max(2, Math.min(128, data.res | 0 || 48));
-            const probs = await trainer.boundary(res);
+            const probs = await nudged(trainer.boundary(res));
             post({ type: 'boundary', res, classes: trainer.classes(), probs }, [probs.buffer]);
           });
           break;
@@ -233,7 +235,7 @@ export function serve(wasm, gpu = NO_GPU) {
           await request('probe', async () => {
             const cs = (Array.isArray(data.cs) ? data.cs : []).map(Number).slice(0, 64);
             const run = Math.max(0, data.run | 0);
-            post({ type: 'probe', run, points: JSON.parse(await trainer.scaleProbe(run, new Float64Array(cs))) });
+            post({ type: 'probe', run, points: JSON.parse(await nudged(trainer.scaleProbe(run, new Float64Array(cs)))) });
           });
           break;
         case 'rescale':

@@ -340,3 +340,36 @@ fn every_export_column_reads_a_metric_the_engine_sends() {
     }
     assert_eq!(r.metric("no_such_metric"), None);
 }
+
+/// The packed metrics the page reads are the engine's metrics exactly: every scalar field is
+/// in the layout, and packing then unpacking 20 steps (evaluation steps among them, so test
+/// metrics both present and absent) gives them back bit for bit; a truncated array is refused.
+#[test]
+fn packed_metrics_round_trip_exactly() {
+    let mut exp = Settings::default().to_experiment().unwrap();
+    exp.eval_every = 7;
+    let (_, m) = crate::common::train(exp, "flex", 20);
+    let fields = serde_json::to_value(&m[0].runs[0]).unwrap();
+    let mut scalars: Vec<&str> = fields
+        .as_object()
+        .unwrap()
+        .keys()
+        .map(String::as_str)
+        .filter(|k| *k != "layer_angular_updates")
+        .collect();
+    scalars.sort_unstable();
+    let mut listed = explr::metrics::SCALARS.to_vec();
+    listed.sort_unstable();
+    assert_eq!(listed, scalars, "every scalar metric is packed, once");
+    assert!(m.iter().any(|s| s.runs[0].test_loss.is_some()));
+    assert!(m.iter().any(|s| s.runs[0].test_loss.is_none()));
+    let packed = explr::packed::pack(&m);
+    let runs = m[0].runs.len();
+    let layers = m[0].runs[0].layer_angular_updates.len();
+    assert!(layers >= 2, "the default MLP has {layers} hidden layers");
+    let row = 1 + runs * (explr::metrics::SCALARS.len() + layers);
+    assert_eq!(packed.len(), explr::packed::HEADER + 20 * row);
+    assert_eq!(explr::packed::unpack(&packed).as_deref(), Some(&m[..]));
+    assert_eq!(explr::packed::unpack(&packed[..packed.len() - 1]), None);
+    assert_eq!(explr::packed::unpack(&[]), None);
+}

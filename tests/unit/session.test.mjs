@@ -6,6 +6,7 @@ import { test } from 'node:test';
 import assert from 'node:assert/strict';
 import { Session } from '../../www/session.js';
 import { defaults } from '../../www/state.js';
+import { packSteps } from '../../www/packed.js';
 
 /** A stand-in for a Web Worker: records what it is sent; `say(data)` answers the page. */
 class FakeWorker {
@@ -34,7 +35,7 @@ class FakeWorker {
 
 const EXPERIMENT = { dataset: 'circles', net: { arch: 'mlp', norm: 'batch' }, batch: 64, precision: 'f64', runs: [{}, {}, {}] };
 const readyMsg = (backend = 'cpu', precision = 'f64', adapter = 'Test GPU') => ({ type: 'ready', backend, adapter: backend === 'webgpu' ? adapter : null, experiment: JSON.stringify({ ...EXPERIMENT, precision }), theory: { alpha: 0.9995 } });
-const metricsMsg = (from, n, paced = false) => ({ type: 'metrics', steps: Array.from({ length: n }, (_, i) => ({ step: from + i, runs: [] })), paced, queueMs: 1, waitMs: 1 });
+const metricsMsg = (from, n, paced = false) => ({ type: 'metrics', packed: packSteps(Array.from({ length: n }, (_, i) => ({ step: from + i, runs: [] }))), paced, queueMs: 1, waitMs: 1 });
 const tick = () => new Promise((r) => setTimeout(r, 0));
 
 /** A session over fake workers; `adapter` is what adapterInfo() gives, `early` what adopt() does. */
