@@ -18,6 +18,7 @@ import { drawBoundaries } from './boundary.js';
 import { SweepView } from './sweep.js';
 import { chaosNote, explanation, readout } from './explain.js';
 import { ToyPanel, toyLegend } from './toy.js';
+import { frameScheduler } from './frames.js';
 import { adapterInfo, cpuWorker, workerFor } from './engines.js';
 import { recall, remember } from './measurements.js';
 import { RunWatch } from './watch.js';
@@ -39,7 +40,6 @@ let lastTheory = 0;
 /** A redraw of the formula panel held back by its rate limit (so the last step is drawn too). */
 let theoryTimer = 0;
 let lastSweep = 0;
-let frameRequested = false;
 const frames = { drawn: 0, maxMs: 0 };
 const toy = new ToyPanel({ canvas: $('toy-canvas'), curves: $('toy-curves'), summary: $('toy-summary'), makeWorker: cpuWorker, onError: (text) => message(text, 'error') });
 const TOY_KEYS = ['toy', 'toyeta', 'toywd', 'toysteps'];
@@ -233,16 +233,11 @@ function runNote(text) {
   $('run-notes').append(p);
 }
 
-/** Asks for one animation frame (at most one outstanding). */
-function requestFrame() {
-  if (frameRequested) return;
-  frameRequested = true;
-  requestAnimationFrame(frame);
-}
+/** Asks for one drawing of what arrived (frames.js: one per frame, or from a timer). */
+const requestFrame = frameScheduler(frame);
 
 /** Draws what arrived since the last frame, then lets the worker go on. */
 function frame() {
-  frameRequested = false;
   const { plots, store, sweepView } = page;
   if (!plots) return;
   const t0 = performance.now();

@@ -11,6 +11,8 @@ const passKernel = new WeakMap();
 const wgsl = new WeakMap();
 const sources = [];
 let installed = false;
+/** The unwrapped GPUQueue.submit, for the nudges (not counted as the engine's submits). */
+let emptySubmit = null;
 
 function wrap(proto, name, before) {
   const original = proto && proto[name];
@@ -36,6 +38,7 @@ export function installGpuStats(onLost) {
   };
   wrap(GPUComputePassEncoder.prototype, 'dispatchWorkgroups', dispatch);
   wrap(GPUComputePassEncoder.prototype, 'dispatchWorkgroupsIndirect', dispatch);
+  emptySubmit = GPUQueue.prototype.submit;
   wrap(GPUQueue.prototype, 'submit', () => { totals.submits += 1; });
   wrap(GPUQueue.prototype, 'writeBuffer', () => { totals.uploads += 1; });
   wrap(GPUBuffer.prototype, 'mapAsync', () => { totals.readbacks += 1; });
@@ -89,4 +92,30 @@ export function destroyDevices() {
   const n = devices.size;
   for (const d of devices) d.destroy();
   return n;
+}
+
+/** How often a pending read-back nudges the queue (ms). */
+const NUDGE_MS = 1;
+
+/**
+ * Resolves as `promise` does, submitting an empty command list to every open device's queue
+ * every NUDGE_MS until then. Firefox checks for finished GPU work on a 100 ms timer, so a
+ * read-back otherwise waits up to 100 ms whatever the GPU took; a submit makes it check now
+ * (measured here, Firefox 153 on lavapipe: a 16-byte read-back 71–103 ms → 1–2 ms). Elsewhere
+ * the empty submits cost next to nothing.
+ */
+export async function nudged(promise) {
+  if (!emptySubmit || !devices.size) return promise;
+  let done = false;
+  const tick = () => {
+    if (done) return;
+    for (const d of devices) emptySubmit.call(d.queue, []);
+    setTimeout(tick, NUDGE_MS);
+  };
+  tick();
+  try {
+    return await promise;
+  } finally {
+    done = true;
+  }
 }
