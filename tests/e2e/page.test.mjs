@@ -5,6 +5,7 @@
 import { test } from 'node:test';
 import assert from 'node:assert/strict';
 import { open, playFor, ready, serve, useBrowser, waitSteps } from './harness.mjs';
+import { brokenText, extremeLinks, foreignRequests, malformedLinks, trainedOrStopped } from './hostile.mjs';
 
 // A blog post that embeds the demo with the custom element.
 const HOST = `<!doctype html><html><head><meta charset="utf-8"><title>post</title><link rel="icon" href="data:,">
@@ -266,29 +267,41 @@ test('exports download real data', async () => {
 });
 
 test('200 malformed links give messages, never an uncaught error', async () => {
-  const keys = ['eta', 'wd', 'momentum', 'schedule', 'milestones', 'factor', 'norm', 'net', 'init', 'dataset', 'batch', 'seed', 'speed', 'backend', 'embed', 'mode', 'texp', 'zzz', '__proto__', 'constructor'];
-  const values = ['', '-1', 'NaN', 'Infinity', '1e308', '0', 'abc', '%', '%E0%A4%A', '<script>', '1,2,x', ',,,', '9'.repeat(400), 'null', 'undefined', '0x10', ' 0.1', '1e-400', '[]', '{}'];
-  let seed = 12345;
-  const rnd = (n) => {
-    seed = (seed * 1103515245 + 12345) % 2147483648;
-    return seed % n;
-  };
   const page = await ctx.browser.newPage();
   const errors = [];
   page.on('pageerror', (e) => errors.push(e.message));
-  for (let i = 0; i < 200; i += 1) {
-    const parts = [];
-    for (let j = 0; j <= rnd(4); j += 1) parts.push(`${keys[rnd(keys.length)]}=${values[rnd(values.length)]}`);
-    const q = rnd(10) === 0 ? `?${'&'.repeat(rnd(5))}=%%%&&=` : `?${parts.join('&')}&backend=cpu`;
+  for (const q of malformedLinks(200)) {
     await page.goto(`${ctx.server.origin}/${q}`);
     await page.waitForSelector('#badge');
     assert.ok(await page.isVisible('#play'));
+    assert.equal(await page.evaluate(brokenText), null, q);
   }
   await page.goto(`${ctx.server.origin}/?eta=-5&norm=weird&backend=cpu`);
   await ready(page);
   const msg = await page.textContent('#messages');
   assert.match(msg, /eta/);
   assert.match(msg, /norm/);
+  assert.deepEqual(errors, []);
+  await page.close();
+});
+
+test('extreme configurations (every range end, hard combinations) train or stop with a message: no uncaught error, no NaN shown, nothing foreign', async (t) => {
+  const links = extremeLinks();
+  const page = await ctx.browser.newPage();
+  const errors = [];
+  page.on('pageerror', (e) => errors.push(e.message));
+  let stopped = 0;
+  for (const q of links) {
+    await page.goto(`${ctx.server.origin}/${q}`);
+    await ready(page);
+    await page.click('#play');
+    await page.waitForFunction(trainedOrStopped, 40, { timeout: 60000 });
+    if ((await page.getAttribute('#play', 'aria-pressed')) === 'true') await page.click('#play');
+    else stopped += 1;
+    assert.equal(await page.evaluate(brokenText), null, q);
+    assert.deepEqual(await page.evaluate(foreignRequests), [], q);
+  }
+  t.diagnostic(`${links.length} extreme configurations: ${links.length - stopped} trained 40 steps, ${stopped} stopped by themselves`);
   assert.deepEqual(errors, []);
   await page.close();
 });

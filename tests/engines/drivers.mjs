@@ -2,7 +2,7 @@
 // puppeteer-core over WebDriver BiDi (Debian's firefox-esr), WebKit through WebKitWebDriver and
 // MiniBrowser (Debian's WebKitGTK) with classic WebDriver (selenium-webdriver) under Xvfb. No
 // browser is downloaded. Each driver: {name, version, goto(url), eval(fn, arg), click(selector),
-// waitFor(fn, arg, timeout), size(width, height), errors(), close()}.
+// select(selector, value), waitFor(fn, arg, timeout), size(width, height), errors(), close()}.
 import { spawn } from 'node:child_process';
 import { existsSync } from 'node:fs';
 import { createServer } from 'node:net';
@@ -34,9 +34,20 @@ async function poll(check, timeout, what) {
   }
 }
 
-/** Firefox ESR, headless, over WebDriver BiDi. */
-export async function firefox() {
-  const browser = await puppeteer.launch({ browser: 'firefox', executablePath: '/usr/bin/firefox-esr', headless: true, protocolTimeout: 180000 });
+/**
+ * Firefox ESR, headless, over WebDriver BiDi; `webgpu`: with WebGPU switched on (its adapter is
+ * Mesa's lavapipe here), compiling its shaders into the Mesa cache `shaderCache` if given (an
+ * empty folder: the slow first compile a new visitor gets).
+ */
+export async function firefox({ webgpu = false, shaderCache = null } = {}) {
+  const browser = await puppeteer.launch({
+    browser: 'firefox',
+    executablePath: '/usr/bin/firefox-esr',
+    headless: true,
+    protocolTimeout: 180000,
+    ...(webgpu ? { extraPrefsFirefox: { 'dom.webgpu.enabled': true, 'gfx.webgpu.ignore-blocklist': true } } : {}),
+    ...(shaderCache ? { env: { ...process.env, MESA_SHADER_CACHE_DIR: shaderCache } } : {}),
+  });
   const page = await browser.newPage();
   const errors = [];
   page.on('pageerror', (e) => errors.push(`uncaught: ${e.message}`));
@@ -47,6 +58,7 @@ export async function firefox() {
     goto: (url) => page.goto(url),
     eval: (fn, arg) => page.evaluate(fn, arg),
     click: (sel) => page.click(sel),
+    select: (sel, value) => page.select(sel, value),
     waitFor: (fn, arg, timeout = 60000) => page.waitForFunction(fn, { timeout, polling: 200 }, arg),
     size: (width, height) => page.setViewport({ width, height }),
     errors: () => errors.splice(0),
@@ -98,6 +110,11 @@ export async function webkit({ lang = 'C.UTF-8' } = {}) {
     },
     eval: run,
     click: async (sel) => (await driver.findElement(By.css(sel))).click(),
+    select: (sel, value) => run(([q, v]) => {
+      const e = document.querySelector(q);
+      e.value = v;
+      e.dispatchEvent(new Event('change', { bubbles: true }));
+    }, [sel, value]),
     waitFor: (fn, arg, timeout = 60000) => poll(() => run(fn, arg), timeout, String(fn).slice(0, 80)),
     size: (width, height) => driver.manage().window().setRect({ width, height }),
     errors: async () => (await run(() => (window.__errs || []).splice(0))) || [],
