@@ -8,23 +8,29 @@
 // fresh loads, by the page's own clock, on the page and for the CPU engine alone. Part
 // `pipelines`: the WGSL of every pipeline the WebGPU engine compiled for the default MLP,
 // compiled again in a bare page one by one, all at once (createComputePipelineAsync) and with
-// the synchronous call wgpu uses. Needs a built dist/ (npm run build).
+// the synchronous call wgpu uses. Part `transport`: steps/s on the page at 10, 20 and 100 steps
+// per message, and the bytes per step of the metrics (packed numbers, and the JSON text of the
+// same step that the engine used to send). Part `browsers`: the CPU engine's steps/s on the
+// page in Chromium, Firefox and WebKit. Needs a built dist/ (npm run build; EXPLR_DIST measures
+// another build).
 // Usage: node scripts/bench.mjs [--steps N] [--play S (seconds per speed, default 20)]
 //                               [--query 'schedule=step&…' (extra URL parameters)]
 //                               [--loads N (fresh loads for part `first`, default 15)]
 import { readdirSync, readFileSync } from 'node:fs';
 import { gzipSync } from 'node:zlib';
 import { join } from 'node:path';
-import { answerTime, frameRate, frameWatch, heapMB, ready, recordWorkers, serve, setControl, twoQuickChanges, withBrowser, ROOT } from '../tests/e2e/harness.mjs';
+import { answerTime, frameRate, frameWatch, heapMB, launch, ready, recordWorkers, serve, setControl, twoQuickChanges, withBrowser, ROOT } from '../tests/e2e/harness.mjs';
+import { firefox, webkit } from '../tests/engines/drivers.mjs';
+import { SCHEMA } from '../www/settings.gen.js';
 
 const arg = (name) => (process.argv.includes(name) ? process.argv[process.argv.indexOf(name) + 1] : undefined);
 const steps = Number(arg('--steps')) || 200;
 const playSecs = Number(arg('--play')) || 20;
 const extra = arg('--query') ? `&${arg('--query')}` : '';
 const loads = Number(arg('--loads')) || 15;
-/** Which parts to run (`--parts first,engines,pipelines,stacked,auto,responsive,freeze`; all by default). */
-const parts = (arg('--parts') || 'first,engines,pipelines,stacked,auto,responsive,freeze').split(',');
-const assets = join(ROOT, 'dist', 'assets');
+/** Which parts to run (`--parts first,engines,…`; all by default). */
+const parts = (arg('--parts') || 'first,engines,transport,browsers,pipelines,stacked,auto,responsive,freeze').split(',');
+const assets = join(process.env.EXPLR_DIST || join(ROOT, 'dist'), 'assets');
 const wasmFiles = readdirSync(assets).filter((f) => f.endsWith('.wasm'));
 if (!wasmFiles.length) {
   console.error('bench: no .wasm in dist/assets; run `npm run build` first');
@@ -199,6 +205,71 @@ for (const [backend, dataset, n] of !parts.includes('engines') ? [] : [['cpu', '
       `per step ${((perf1.queueMs - perf0.queueMs) / done).toFixed(1)} ms queueing, ${((perf1.waitMs - perf0.waitMs) / done).toFixed(1)} ms waiting`);
     if (gpu0) report(gpu0, await page.evaluate(() => window.__explr.gpuProfile()), (await stepsNow(page)) - s0);
   });
+}
+
+// Metrics transport: the page's steps/s per steps-per-message, and what a step's metrics weigh.
+if (parts.includes('transport')) await withBrowser({ webgpu: false }, async (browser) => {
+  for (const speed of [10, 20, 100]) {
+    const page = await browser.newPage();
+    await page.goto(`${server.origin}/?backend=cpu&speed=${speed}${extra}`);
+    await ready(page);
+    await rate(page, 1e9, 2);
+    const r = await rate(page, 1e9, 8);
+    const last = await page.evaluate(() => window.__explr.last);
+    const layers = last.runs[0].layer_angular_updates.length;
+    const packed = 8 * (1 + last.runs.length * (SCHEMA.packed.scalars.length + layers)) + (8 * SCHEMA.packed.header) / speed;
+    console.log(`transport, ${String(speed).padStart(3)} steps per message: ${r.toFixed(0)} steps/s on the page; metrics per step ` +
+      `${packed.toFixed(0)} B packed, ${JSON.stringify(last).length} B as JSON text (${last.runs.length} runs)`);
+    await page.close();
+  }
+});
+
+// The CPU engine in each browser engine: steps/s on the page after a warm-up (JavaScriptCore
+// speeds the wasm up after 5–15 s).
+if (parts.includes('browsers')) {
+  const sleep = (ms) => new Promise((r) => setTimeout(r, ms));
+  /** Plays the page of driver `d` for `warmMs` uncounted, then `ms`: steps/s over the latter. */
+  const playRate = async (d, warmMs, ms) => {
+    await d.click('#play');
+    await sleep(warmMs);
+    const s0 = await d.eval(() => Number(document.body.dataset.steps));
+    const t0 = Date.now();
+    await sleep(ms);
+    const r = (((await d.eval(() => Number(document.body.dataset.steps))) - s0) * 1000) / (Date.now() - t0);
+    await d.click('#play');
+    return r;
+  };
+  /** Chromium behind the same small interface as the other engines' drivers. */
+  const chromium = async () => {
+    const browser = await launch({ webgpu: false });
+    const page = await browser.newPage();
+    return { name: 'Chromium', version: browser.version(), goto: (u) => page.goto(u), eval: (f, a) => page.evaluate(f, a), click: (q) => page.click(q), close: () => browser.close() };
+  };
+  for (const make of [chromium, firefox, webkit]) {
+    const d = await make();
+    const line = [];
+    for (const speed of [20, 100]) {
+      await d.goto(`${server.origin}/?backend=cpu&speed=${speed}${extra}`);
+      const t = Date.now();
+      while (await d.eval(() => document.body.dataset.ready !== '1')) {
+        if (Date.now() - t > 90000) throw new Error(`${d.name}: not ready`);
+        await sleep(200);
+      }
+      line.push(`${(await playRate(d, 8000, 8000)).toFixed(0)} steps/s at ${speed} per message`);
+    }
+    console.log(`browsers: ${d.name} ${d.version}, CPU engine (f64, 3 runs, after 8 s of play): ${line.join(', ')}`);
+    await d.close();
+  }
+  // Firefox's WebGPU (lavapipe), forced: ms/step at 1 and 20 steps per message, dispatches/step.
+  const d = await firefox({ webgpu: true });
+  for (const speed of [1, 20]) {
+    await d.goto(`${server.origin}/?backend=webgpu&speed=${speed}${extra}`);
+    await d.waitFor(() => document.getElementById('badge').dataset.backend === 'webgpu', null, 180000);
+    const r = await playRate(d, 5000, 8000);
+    const shown = await d.eval(() => document.getElementById('rate').textContent);
+    console.log(`browsers: Firefox WebGPU (lavapipe), forced, ${speed} steps per message: ${(1000 / r).toFixed(1)} ms/step (${shown})`);
+  }
+  await d.close();
 }
 
 // The WebGPU warm-up is pipeline compilation: the default MLP's pipelines, compiled apart.
