@@ -158,25 +158,32 @@ pub struct Experiment {
 impl Experiment {
     /// Adds run C (step decay by `factor` at `milestones`, with WD) and its twin D (`exact` §4
     /// recursion, or the approximate TEXP).
-    pub fn with_step_decay(mut self, milestones: Vec<u64>, factor: f64, exact: bool) -> Self {
+    pub fn with_step_decay(self, milestones: Vec<u64>, factor: f64, exact: bool) -> Self {
+        let schedule = Schedule::StepDecay {
+            eta: self.hyper.eta,
+            milestones,
+            factor,
+        };
+        let twin = if exact { "exact TEXP" } else { "TEXP" };
+        self.with_schedule(schedule, "step decay", twin, exact)
+    }
+
+    /// Adds run C (`schedule`, named `name`, with WD) and its twin D, named `twin`: the exact §4
+    /// recursion, or (`exact` false) the approximate per-phase TEXP.
+    pub fn with_schedule(
+        mut self,
+        schedule: Schedule,
+        name: &str,
+        twin: &str,
+        exact: bool,
+    ) -> Self {
         let c = self.runs.len();
         self.runs.push(RunSpec {
-            label: "C: WD, step decay".into(),
-            kind: RunKind::WeightDecay {
-                schedule: Schedule::StepDecay {
-                    eta: self.hyper.eta,
-                    milestones,
-                    factor,
-                },
-                wd: None,
-            },
+            label: format!("C: WD, {name}"),
+            kind: RunKind::WeightDecay { schedule, wd: None },
         });
         self.runs.push(RunSpec {
-            label: if exact {
-                "D: no WD, exact TEXP".into()
-            } else {
-                "D: no WD, TEXP".into()
-            },
+            label: format!("D: no WD, {twin}"),
             kind: if exact {
                 RunKind::Exact { of: c }
             } else {
@@ -309,7 +316,7 @@ impl Experiment {
                 };
                 let (reference, eta, wd) = self
                     .weight_decay_run(i)
-                    .map(|(of, schedule, wd)| (of, schedule.eta0(), wd))
+                    .map(|(of, schedule, wd)| (of, schedule.peak(), wd))
                     .unwrap_or((i, self.hyper.eta, self.hyper.wd));
                 RunView {
                     index: i,
@@ -377,18 +384,19 @@ impl Experiment {
             let of = match &run.kind {
                 RunKind::WeightDecay { schedule, wd } => {
                     schedule.validate()?;
+                    // α is real at every LR the schedule takes if it is at its largest λη.
                     Hyper::new(
-                        schedule.eta0(),
+                        schedule.peak(),
                         wd.unwrap_or(self.hyper.wd),
                         self.hyper.momentum,
                     )
                     .map_err(|e| ExplrError::OutOfRange(format!("run {i} ({}): {e}", run.label)))?;
                     // hyper.eta is what the theory (α, κ, η̃) is stated for: one η, not two
                     // (a sweep's grid point states its own η and λ).
-                    let eta0 = schedule.eta0();
+                    let eta0 = schedule.peak();
                     if wd.is_none() && (eta0 - self.hyper.eta).abs() > 1e-12 * self.hyper.eta {
                         return Err(ExplrError::OutOfRange(format!(
-                            "run {i} ({}) starts at η = {eta0} but the experiment's η is {}: they must agree",
+                            "run {i} ({}) peaks at η = {eta0} but the experiment's η is {}: they must agree",
                             run.label, self.hyper.eta
                         )));
                     }

@@ -1,4 +1,5 @@
-//! Learning-rate schedules: the base schedules of a weight-decay run (constant, step decay) and
+//! Learning-rate schedules: the base schedules of a weight-decay run (constant, step decay,
+//! cosine and linear decay with an optional warm-up, a piecewise list) and
 //! their WD-free twins: the closed-form exponential (paper §3), the approximate tapered
 //! exponential TEXP (§5) and the exact recursion for any schedule (§4).
 //!
@@ -25,6 +26,37 @@ pub enum Schedule {
         /// Multiplier at each milestone, 0 < factor ≤ 1 (1/C_I in the paper).
         factor: f64,
     },
+    /// A linear warm-up over `warmup` steps (η_t = η·(t+1)/warmup), then a cosine from η down
+    /// to `floor` at step `total`, and `floor` after it (PyTorch's `CosineAnnealingLR` with
+    /// `eta_min = floor`; `floor = eta` is warm-up then constant).
+    Cosine {
+        /// The peak LR η.
+        eta: f64,
+        /// The LR at and after step `total` (0 < floor ≤ η).
+        floor: f64,
+        /// Steps of linear warm-up (0: none).
+        warmup: u64,
+        /// The step at which the LR reaches `floor` (> warmup).
+        total: u64,
+    },
+    /// A linear warm-up as in [`Schedule::Cosine`], then a straight line from η down to
+    /// `floor` at step `total`, and `floor` after it.
+    Linear {
+        /// The peak LR η.
+        eta: f64,
+        /// The LR at and after step `total` (0 < floor ≤ η).
+        floor: f64,
+        /// Steps of linear warm-up (0: none).
+        warmup: u64,
+        /// The step at which the LR reaches `floor` (> warmup).
+        total: u64,
+    },
+    /// A piecewise-constant list: η_t is the LR of the last point (step, LR) at or before t
+    /// (the first point at step 0; steps strictly increasing).
+    Piecewise {
+        /// (first step, LR) of each piece.
+        points: Vec<(u64, f64)>,
+    },
 }
 
 impl Schedule {
@@ -45,23 +77,89 @@ impl Schedule {
                 ));
             }
         }
-        Ok(())
+        let positive = |what: &str, v: f64| {
+            if v.is_finite() && v > 0.0 {
+                Ok(())
+            } else {
+                Err(ExplrError::OutOfRange(format!(
+                    "{what} = {v}: expected a positive LR"
+                )))
+            }
+        };
+        match self {
+            Schedule::Constant { eta } | Schedule::StepDecay { eta, .. } => positive("eta", *eta),
+            Schedule::Cosine {
+                eta,
+                floor,
+                warmup,
+                total,
+            }
+            | Schedule::Linear {
+                eta,
+                floor,
+                warmup,
+                total,
+            } => {
+                positive("eta", *eta)?;
+                positive("floor", *floor)?;
+                if floor > eta {
+                    return Err(ExplrError::OutOfRange(format!(
+                        "floor = {floor}: expected at most eta = {eta}"
+                    )));
+                }
+                if total <= warmup {
+                    return Err(ExplrError::OutOfRange(format!(
+                        "total = {total}: expected more steps than the warm-up's {warmup}"
+                    )));
+                }
+                Ok(())
+            }
+            Schedule::Piecewise { points } => {
+                if points.first().map(|p| p.0) != Some(0)
+                    || points.windows(2).any(|w| w[0].0 >= w[1].0)
+                {
+                    return Err(ExplrError::OutOfRange(
+                        "LR list: the first piece starts at step 0, the steps strictly increase"
+                            .into(),
+                    ));
+                }
+                points.iter().try_for_each(|p| positive("LR", p.1))
+            }
+        }
     }
 
     /// The initial LR η_0.
     pub fn eta0(&self) -> f64 {
+        self.lr(0)
+    }
+
+    /// The schedule's η: its largest LR (the peak after a warm-up; a piecewise list's largest).
+    pub fn peak(&self) -> f64 {
         match self {
-            Schedule::Constant { eta } | Schedule::StepDecay { eta, .. } => *eta,
+            Schedule::Constant { eta }
+            | Schedule::StepDecay { eta, .. }
+            | Schedule::Cosine { eta, .. }
+            | Schedule::Linear { eta, .. } => *eta,
+            Schedule::Piecewise { points } => points.iter().map(|p| p.1).fold(0.0, f64::max),
         }
     }
 
-    /// Index of the phase that step t belongs to (0 before the first milestone).
+    /// Index of the phase that step t belongs to: the milestones or pieces at or before t (every
+    /// step its own phase while a cosine or linear schedule changes the LR).
     pub fn phase(&self, t: u64) -> usize {
         match self {
             Schedule::Constant { .. } => 0,
             Schedule::StepDecay { milestones, .. } => {
                 milestones.iter().take_while(|&&m| m <= t).count()
             }
+            Schedule::Cosine { total, .. } | Schedule::Linear { total, .. } => {
+                t.min(*total) as usize
+            }
+            Schedule::Piecewise { points } => points
+                .iter()
+                .take_while(|p| p.0 <= t)
+                .count()
+                .saturating_sub(1),
         }
     }
 
@@ -70,8 +168,35 @@ impl Schedule {
         match self {
             Schedule::Constant { eta } => *eta,
             Schedule::StepDecay { eta, factor, .. } => eta * factor.powi(self.phase(t) as i32),
+            Schedule::Cosine {
+                eta,
+                floor,
+                warmup,
+                total,
+            } => warmed(*eta, *warmup, t).unwrap_or_else(|| {
+                let x = progress(*warmup, *total, t);
+                floor + (eta - floor) * 0.5 * (1.0 + (std::f64::consts::PI * x).cos())
+            }),
+            Schedule::Linear {
+                eta,
+                floor,
+                warmup,
+                total,
+            } => warmed(*eta, *warmup, t)
+                .unwrap_or_else(|| eta - (eta - floor) * progress(*warmup, *total, t)),
+            Schedule::Piecewise { points } => points[self.phase(t)].1,
         }
     }
+}
+
+/// The warm-up LR η·(t+1)/warmup at step t, or None after the warm-up.
+fn warmed(eta: f64, warmup: u64, t: u64) -> Option<f64> {
+    (t < warmup).then(|| eta * (t + 1) as f64 / warmup as f64)
+}
+
+/// How far step t is from the end of the warm-up to `total`, in [0, 1].
+fn progress(warmup: u64, total: u64, t: u64) -> f64 {
+    ((t - warmup) as f64 / (total - warmup) as f64).min(1.0)
 }
 
 /// How the WD-free twin's initial momentum buffer is chosen.

@@ -54,7 +54,7 @@ impl SweepSummary {
         let points = (0..exp.runs.len())
             .map(|i| {
                 let (of, eta, wd) = match exp.weight_decay_run(i) {
-                    Some((of, schedule, wd)) => (of, schedule.eta0(), wd),
+                    Some((of, schedule, wd)) => (of, schedule.peak(), wd),
                     None => (i, f64::NAN, f64::NAN),
                 };
                 SweepPoint {

@@ -13,6 +13,7 @@ mod data;
 mod equilibrium;
 mod math;
 mod probe;
+mod schedules;
 mod settings;
 mod snapshot;
 mod toy;

@@ -1,0 +1,201 @@
+//! Any schedule has an exact WD-free twin (paper §4): cosine with and without a warm-up, linear
+//! decay, warm-up then constant and a piecewise list, each trained beside its weight-decay run
+//! on flex in f64 and followed step for step to 1e-12; the twin's LR stays finite in log space
+//! far past f64.
+
+use crate::common::{max_loss_diff, max_over, train, twin_experiment};
+use explr::model::Precision;
+use explr::norm::Norm;
+use explr::schedule::{ExactTwin, Schedule, TwinInit};
+
+/// Stricter than the 1e-9 of the theorem's f64 checks elsewhere: measured errors are ≈ 1e-15.
+const TOL: f64 = 1e-12;
+
+/// The schedules people train with, peaking at `eta` and decaying over `total` steps.
+fn schedules(eta: f64, total: u64) -> Vec<(&'static str, Schedule)> {
+    let warmup = total / 10;
+    vec![
+        (
+            "cosine",
+            Schedule::Cosine {
+                eta,
+                floor: eta / 100.0,
+                warmup: 0,
+                total,
+            },
+        ),
+        (
+            "cosine with warm-up",
+            Schedule::Cosine {
+                eta,
+                floor: eta / 100.0,
+                warmup,
+                total,
+            },
+        ),
+        (
+            "linear decay",
+            Schedule::Linear {
+                eta,
+                floor: eta / 100.0,
+                warmup: 0,
+                total,
+            },
+        ),
+        (
+            "warm-up, then constant",
+            Schedule::Cosine {
+                eta,
+                floor: eta,
+                warmup,
+                total: warmup + 1,
+            },
+        ),
+        (
+            "piecewise list",
+            Schedule::Piecewise {
+                points: vec![
+                    (0, eta),
+                    (total * 3 / 10, eta / 2.0),
+                    (total * 6 / 10, eta / 10.0),
+                    (total * 8 / 10, eta / 3.0),
+                ],
+            },
+        ),
+    ]
+}
+
+/// Trains run C (`schedule`, WD) beside its exact twin D for `steps` steps; (max relative
+/// weight error, max loss difference) of D against C.
+fn twin_error(schedule: Schedule, name: &str, cnn: bool, steps: u64) -> (f64, f64) {
+    let exp = twin_experiment(Norm::Batch, Precision::F64, TwinInit::Exact, cnn).with_schedule(
+        schedule,
+        name,
+        "exact twin",
+        true,
+    );
+    let (_, m) = train(exp, "flex", steps);
+    (
+        max_over(&m, 3, |r| r.rel_weight_error),
+        max_loss_diff(&m, 2, 3),
+    )
+}
+
+#[test]
+fn every_schedule_has_an_exact_twin_on_the_mlp_to_1e_12_over_1000_steps() {
+    for (name, s) in schedules(0.1, 1000) {
+        let (rel, loss) = twin_error(s, name, false, 1000);
+        println!("MLP, {name}: max rel weight error {rel:.3e}, max loss diff {loss:.3e}");
+        assert!(
+            rel <= TOL && loss <= TOL,
+            "{name}: rel {rel:.3e}, loss {loss:.3e}"
+        );
+    }
+}
+
+#[test]
+fn cosine_with_warm_up_has_an_exact_twin_on_the_cnn_to_1e_12_over_200_steps() {
+    for (name, s) in schedules(0.1, 200).into_iter().take(2) {
+        let (rel, loss) = twin_error(s, name, true, 200);
+        println!("CNN, {name}: max rel weight error {rel:.3e}, max loss diff {loss:.3e}");
+        assert!(
+            rel <= TOL && loss <= TOL,
+            "{name}: rel {rel:.3e}, loss {loss:.3e}"
+        );
+    }
+}
+
+#[test]
+fn the_twins_lr_stays_finite_in_log_space_past_f64() {
+    for (name, s) in schedules(1.0, 200_000) {
+        let mut twin = ExactTwin::new(s, 0.002, 0.9, TwinInit::Exact).unwrap();
+        let ln = twin.ln_lr(100_000);
+        println!("{name}: ln η̃ at step 100 000 = {ln:.1}");
+        assert!(ln.is_finite() && ln > f64::MAX.ln(), "{name}: ln η̃ = {ln}");
+        assert!(ln.exp().is_infinite());
+    }
+}
+
+#[test]
+fn the_schedules_lrs_and_their_checks() {
+    let cos = Schedule::Cosine {
+        eta: 0.1,
+        floor: 0.001,
+        warmup: 10,
+        total: 110,
+    };
+    assert!(
+        (cos.lr(0) - 0.01).abs() < 1e-15,
+        "warm-up starts at η/warmup"
+    );
+    assert!((cos.lr(9) - 0.1).abs() < 1e-15 && (cos.lr(10) - 0.1).abs() < 1e-15);
+    assert!(
+        (cos.lr(60) - 0.0505).abs() < 1e-12,
+        "half-way down the cosine"
+    );
+    assert_eq!(cos.lr(110), 0.001);
+    assert_eq!(cos.lr(1_000_000), 0.001);
+    let lin = Schedule::Linear {
+        eta: 0.1,
+        floor: 0.001,
+        warmup: 0,
+        total: 100,
+    };
+    assert!((lin.lr(50) - 0.0505).abs() < 1e-12);
+    let list = Schedule::Piecewise {
+        points: vec![(0, 0.1), (5, 0.02)],
+    };
+    assert_eq!((list.lr(4), list.lr(5), list.lr(99)), (0.1, 0.02, 0.02));
+    assert_eq!((list.phase(4), list.phase(5)), (0, 1));
+    for bad in [
+        Schedule::Cosine {
+            eta: 0.1,
+            floor: 0.2,
+            warmup: 0,
+            total: 100,
+        },
+        Schedule::Cosine {
+            eta: 0.1,
+            floor: 0.0,
+            warmup: 0,
+            total: 100,
+        },
+        Schedule::Linear {
+            eta: 0.1,
+            floor: 0.01,
+            warmup: 100,
+            total: 100,
+        },
+        Schedule::Piecewise {
+            points: vec![(1, 0.1)],
+        },
+        Schedule::Piecewise {
+            points: vec![(0, 0.1), (0, 0.2)],
+        },
+        Schedule::Piecewise {
+            points: vec![(0, 0.1), (3, -1.0)],
+        },
+    ] {
+        assert!(bad.validate().is_err(), "{bad:?} is refused");
+    }
+}
+
+#[test]
+fn the_per_step_texp_of_a_cosine_is_close_but_not_exact() {
+    let (name, s) = schedules(0.1, 1000).remove(1);
+    let exp = twin_experiment(Norm::Batch, Precision::F64, TwinInit::Exact, false)
+        .with_schedule(s, name, "TEXP", false);
+    let (_, m) = train(exp, "flex", 1000);
+    let (rel, loss) = (
+        max_over(&m, 3, |r| r.rel_weight_error),
+        max_loss_diff(&m, 2, 3),
+    );
+    println!(
+        "MLP, {name}, approximate TEXP (α*(η_t) per step): max rel weight error {rel:.3e}, max loss diff {loss:.3e}"
+    );
+    assert!(
+        rel > 1e3 * TOL,
+        "the approximation is not the exact twin: {rel:.3e}"
+    );
+    assert!(rel < 0.1, "but it follows the run: {rel:.3e}");
+}
