@@ -17,6 +17,7 @@ const shots = [
   ['embed-360.png', '/?backend=cpu&embed=1', { width: 360, height: 900 }, 3000, true],
   ['sweep.png', '/?backend=cpu&chaos=0&speed=40&sweep_eta=0.05,0.1,0.2,0.4&sweep_wd=0.00025,0.0005,0.001,0.002', { width: 1400, height: 1500 }, 4000, '#sweep-section'],
   ['sweep-charts.png', '/?backend=cpu&chaos=0&speed=40&sweep_eta=0.05,0.1,0.2,0.4&sweep_wd=0.00025,0.0005,0.001,0.002', { width: 1400, height: 1500 }, 4000, '.results'],
+  ['schedule-cosine.png', '/?backend=cpu&chaos=0&speed=20&schedule=cosine&warmup=100&total=1500&floor=0.001', { width: 1400, height: 1500 }, 1500, '.results'],
   ['nonorm.png', '/?backend=cpu&speed=100&norm=none&dataset=xor', { width: 1400, height: 1500 }, 17000, '.results'],
 ];
 const only = process.argv.includes('--only') ? process.argv[process.argv.indexOf('--only') + 1].split(',') : null;

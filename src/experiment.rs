@@ -393,8 +393,13 @@ impl Experiment {
                     .map_err(|e| ExplrError::OutOfRange(format!("run {i} ({}): {e}", run.label)))?;
                     // hyper.eta is what the theory (α, κ, η̃) is stated for: one η, not two
                     // (a sweep's grid point states its own η and λ).
+                    // (A list of LRs states its own.)
                     let eta0 = schedule.peak();
-                    if wd.is_none() && (eta0 - self.hyper.eta).abs() > 1e-12 * self.hyper.eta {
+                    let own = matches!(schedule, Schedule::Piecewise { .. });
+                    if wd.is_none()
+                        && !own
+                        && (eta0 - self.hyper.eta).abs() > 1e-12 * self.hyper.eta
+                    {
                         return Err(ExplrError::OutOfRange(format!(
                             "run {i} ({}) peaks at η = {eta0} but the experiment's η is {}: they must agree",
                             run.label, self.hyper.eta

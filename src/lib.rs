@@ -25,6 +25,7 @@ pub mod snapshot;
 pub mod sweep;
 pub mod toy;
 pub mod train;
+pub mod twin_table;
 #[cfg(feature = "web-cpu")]
 pub mod web;
 

@@ -38,8 +38,23 @@ enum Command {
     /// run, the intrinsic LR λη, the angular update it settled at against √(2ηλ/(1+γ)), and
     /// its final test accuracy.
     Sweep(SweepArgs),
+    /// Print the WD-free twin's schedule of the settings' decaying run C (or of run A): per step
+    /// η_t, the twin's η̃_t (also as ln) and ln c_t (θ̃_t = c_t·θ_t), and κ of ṽ₀ = κ·θ₀, as CSV
+    /// or JSON, to train the twin in another framework (docs/cli.md).
+    Schedule(ScheduleArgs),
     /// Print the settings' keys, ranges and defaults as the page's module (www/settings.gen.js).
     Schema,
+}
+
+#[derive(Args)]
+struct ScheduleArgs {
+    #[command(flatten)]
+    settings: SettingsArgs,
+    /// Steps of the schedule to print (1 to 10 000 000).
+    #[arg(long, default_value_t = 1000, value_parser = clap::value_parser!(u64).range(1..=10_000_000))]
+    steps: u64,
+    #[command(flatten)]
+    output: Output,
 }
 
 /// The settings (one flag per URL key, see [`SettingsArgs`]) and the command line's extras.
@@ -447,12 +462,46 @@ fn train(a: TrainArgs) -> Result<(), ExplrError> {
     out.flush().map_err(io)
 }
 
+/// Columns of `explr schedule`'s CSV, one row per step.
+const SCHEDULE_COLUMNS: &str = "step,lr,twin_lr,ln_twin_lr,ln_scale";
+
+fn schedule(a: ScheduleArgs) -> Result<(), ExplrError> {
+    let (settings, _) = a.settings.settings()?;
+    let exp = settings.to_experiment()?;
+    let (twin, kappa, rows) = explr::twin_table::twin_table(&exp, a.steps)?;
+    let (json, mut out) = output(&a.output)?;
+    let io = |e: std::io::Error| ExplrError::Data(format!("cannot write the output: {e}"));
+    let (label, gamma) = (&exp.runs[twin].label, exp.hyper.momentum);
+    if json {
+        let doc = serde_json::json!({
+            "twin": label, "momentum": gamma, "weight_decay": 0.0, "kappa": kappa,
+            "convention": "v ← γv + ∇L, θ ← θ − η̃_t·v (no dampening); ṽ₀ = κ·θ₀ for the scale-invariant weights",
+            "rows": rows,
+        });
+        writeln!(out, "{doc}").map_err(io)?;
+    } else {
+        writeln!(out, "# {label}: momentum {gamma}, no weight decay, initial momentum v0 = {kappa:e} * theta0 (scale-invariant weights)").map_err(io)?;
+        writeln!(out, "{SCHEDULE_COLUMNS}").map_err(io)?;
+        for r in &rows {
+            let twin_lr = r.twin_lr.map(|v| v.to_string()).unwrap_or_default();
+            writeln!(
+                out,
+                "{},{},{twin_lr},{},{}",
+                r.step, r.lr, r.ln_twin_lr, r.ln_scale
+            )
+            .map_err(io)?;
+        }
+    }
+    out.flush().map_err(io)
+}
+
 fn main() -> ExitCode {
     let cli = Cli::parse();
     let result = match cli.command {
         Command::Equiv(a) => equiv(a),
         Command::Train(a) => train(a),
         Command::Sweep(a) => sweep(a),
+        Command::Schedule(a) => schedule(a),
         Command::Schema => {
             print!("{}", explr::settings::Settings::js_module());
             Ok(())

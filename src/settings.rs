@@ -21,6 +21,12 @@ pub enum ScheduleChoice {
     Constant,
     /// Also step decay: runs C (with WD) and D (its WD-free twin).
     Step,
+    /// Also a cosine decay to `floor` at step `total` after `warmup` steps: runs C and D.
+    Cosine,
+    /// Also a linear decay to `floor` at step `total` after `warmup` steps: runs C and D.
+    Linear,
+    /// Also a piecewise-constant list of LRs (`lrs`, changing at `milestones`): runs C and D.
+    List,
 }
 
 /// The twin of the step-decay run.
@@ -85,7 +91,15 @@ pub struct Settings {
     pub milestones: Vec<u64>,
     /// The step-decay factor.
     pub factor: f64,
-    /// Which twin D the step-decay run gets.
+    /// Steps of linear warm-up of a cosine or linear schedule.
+    pub warmup: u64,
+    /// The LR a cosine or linear schedule decays to.
+    pub floor: f64,
+    /// The step at which a cosine or linear schedule reaches `floor`.
+    pub total: u64,
+    /// A list schedule's LRs: from step 0, then from each milestone (empty: η·factor^k).
+    pub lrs: Vec<f64>,
+    /// Which twin D the decaying run gets.
     pub texp: TexpChoice,
     /// Initial momentum of B.
     pub init: InitChoice,
@@ -120,6 +134,10 @@ impl Default for Settings {
             schedule: ScheduleChoice::Constant,
             milestones: vec![300, 600],
             factor: 0.1,
+            warmup: 0,
+            floor: 0.001,
+            total: 1000,
+            lrs: Vec::new(),
             texp: TexpChoice::Exact,
             init: InitChoice::Exact,
             norm: NormChoice::Batch,
@@ -160,8 +178,8 @@ pub const FIELDS: &[Field] = &[
     num("momentum", FieldKind::Number, 0.0, 0.99, "γ: momentum"),
     one_of(
         "schedule",
-        &["constant", "step"],
-        "Run A's schedule; step adds step decay C (with WD) and its twin D [--milestones alone implies step]",
+        &["constant", "step", "cosine", "linear", "list"],
+        "Run A's schedule; the others add run C (with WD) on that schedule and its WD-free twin D [--milestones alone implies step]",
     ),
     num(
         "milestones",
@@ -177,10 +195,38 @@ pub const FIELDS: &[Field] = &[
         1.0,
         "Step-decay factor at each milestone",
     ),
+    num(
+        "warmup",
+        FieldKind::Int,
+        0.0,
+        MAX_STEPS as f64,
+        "Steps of linear warm-up (η·(t+1)/warmup) before C's cosine or linear decay",
+    ),
+    num(
+        "floor",
+        FieldKind::Number,
+        1e-6,
+        1.0,
+        "The LR C's cosine or linear decay ends at (at most η)",
+    ),
+    num(
+        "total",
+        FieldKind::Int,
+        1.0,
+        MAX_STEPS as f64,
+        "The step at which C's cosine or linear decay reaches --floor (after the warm-up)",
+    ),
+    num(
+        "lrs",
+        FieldKind::Numbers,
+        1e-6,
+        1.0,
+        "C's LRs for schedule = list: from step 0, then from each milestone (one more than the milestones)",
+    ),
     one_of(
         "texp",
         &["exact", "approx"],
-        "Twin D of the step-decay run: exact (§4 recursion) or approx (TEXP of §5)",
+        "Twin D of the decaying run C: exact (§4 recursion) or approx (TEXP of §5, per step for cosine and linear)",
     ),
     one_of(
         "init",
@@ -275,7 +321,40 @@ impl Settings {
         range("factor", self.factor)?;
         range("batch", self.batch as f64)?;
         range("seed", self.seed as f64)?;
-        if self.schedule == ScheduleChoice::Step {
+        range("floor", self.floor)?;
+        range("total", self.total as f64)?;
+        range("warmup", self.warmup as f64)?;
+        if matches!(
+            self.schedule,
+            ScheduleChoice::Cosine | ScheduleChoice::Linear
+        ) {
+            if self.floor > self.eta {
+                return Err(ExplrError::OutOfRange(format!(
+                    "floor = {}: expected at most η = {}",
+                    self.floor, self.eta
+                )));
+            }
+            if self.total <= self.warmup {
+                return Err(ExplrError::OutOfRange(format!(
+                    "total = {}: expected more steps than warmup = {}",
+                    self.total, self.warmup
+                )));
+            }
+        }
+        if self.schedule == ScheduleChoice::List && !self.lrs.is_empty() {
+            if self.lrs.len() != self.milestones.len() + 1 {
+                return Err(ExplrError::OutOfRange(format!(
+                    "lrs: {} given for {} milestones, expected {}",
+                    self.lrs.len(),
+                    self.milestones.len(),
+                    self.milestones.len() + 1
+                )));
+            }
+            for &v in &self.lrs {
+                range("lrs", v)?;
+            }
+        }
+        if matches!(self.schedule, ScheduleChoice::Step | ScheduleChoice::List) {
             if self.milestones.is_empty() || self.milestones.len() > MAX_LIST {
                 return Err(ExplrError::OutOfRange(format!(
                     "milestones: {} given, expected 1 to {MAX_LIST}",
@@ -319,6 +398,55 @@ impl Settings {
             ));
         }
         Ok(())
+    }
+
+    /// Run C's schedule and its name, for a schedule other than constant.
+    pub fn decay(&self) -> Option<(Schedule, &'static str)> {
+        let mut milestones = self.milestones.clone();
+        milestones.sort_unstable();
+        milestones.dedup();
+        let (eta, floor, warmup, total) = (self.eta, self.floor, self.warmup, self.total);
+        Some(match self.schedule {
+            ScheduleChoice::Constant => return None,
+            ScheduleChoice::Step => (
+                Schedule::StepDecay {
+                    eta,
+                    milestones,
+                    factor: self.factor,
+                },
+                "step decay",
+            ),
+            ScheduleChoice::Cosine => (
+                Schedule::Cosine {
+                    eta,
+                    floor,
+                    warmup,
+                    total,
+                },
+                "cosine",
+            ),
+            ScheduleChoice::Linear => (
+                Schedule::Linear {
+                    eta,
+                    floor,
+                    warmup,
+                    total,
+                },
+                "linear decay",
+            ),
+            ScheduleChoice::List => {
+                let starts = std::iter::once(0).chain(milestones);
+                let points = if self.lrs.is_empty() {
+                    starts
+                        .enumerate()
+                        .map(|(k, t)| (t, eta * self.factor.powi(k as i32)))
+                        .collect()
+                } else {
+                    starts.zip(self.lrs.iter().copied()).collect()
+                };
+                (Schedule::Piecewise { points }, "LR list")
+            }
+        })
     }
 
     /// Whether these settings describe a sweep (a grid of η or λ).
@@ -393,11 +521,15 @@ impl Settings {
         if self.dataset == DatasetKind::Mnist {
             exp = exp.mnist();
         }
-        if self.schedule == ScheduleChoice::Step {
-            let mut milestones = self.milestones.clone();
-            milestones.sort_unstable();
-            milestones.dedup();
-            exp = exp.with_step_decay(milestones, self.factor, self.texp == TexpChoice::Exact);
+        if let Some((schedule, name)) = self.decay() {
+            let exact = self.texp == TexpChoice::Exact;
+            let twin = match (&self.schedule, exact) {
+                (ScheduleChoice::Step, true) => "exact TEXP",
+                (ScheduleChoice::Step, false) => "TEXP",
+                (_, true) => "exact twin",
+                (_, false) => "per-step TEXP",
+            };
+            exp = exp.with_schedule(schedule, name, twin, exact);
         }
         if self.is_sweep() {
             let (etas, wds) = self.grid();

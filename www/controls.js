@@ -5,7 +5,7 @@
 
 /** What the page calls a value, where its name alone would not do. */
 export const OPTION_LABELS = {
-  schedule: { step: 'step decay (+ C, D)' },
+  schedule: { step: 'step decay (+ C, D)', cosine: 'cosine (+ C, D)', linear: 'linear decay (+ C, D)', list: 'LR list (+ C, D)' },
   texp: { exact: 'exact TEXP (§4)', approx: 'approx. TEXP (§5)' },
   init: { exact: 'exact ṽ₀ = κθ₀', naive: 'naive ṽ₀ = 0' },
   norm: { batch: 'BatchNorm', group: 'GroupNorm', layer: 'LayerNorm', instance: 'InstanceNorm (CNN)' },

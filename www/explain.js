@@ -19,6 +19,9 @@ export function explanation(state) {
   if (state.schedule === 'step') {
     return 'Step decay (C) maps to a tapered exponential schedule (D): the LR jumps down at each milestone and grows again, and D stays C scaled.';
   }
+  if (state.schedule !== 'constant') {
+    return `Any schedule has an exact twin without weight decay (§4): D’s LR follows C’s ${state.schedule === 'list' ? 'list' : 'decay'} times a growth factor the recursion computes step by step, and D stays C scaled${state.texp === 'exact' ? '' : ' — here only approximately: the per-step TEXP uses each step’s α, not the exact recursion'}.`;
+  }
   return '';
 }
 

@@ -26,9 +26,22 @@ export function csvText(store, runs, settings, engine) {
   return `${rows.join('\n')}\n`;
 }
 
+/** Run C's schedule in words ('constant LR' without one), with its twin. */
+export function scheduleText(state) {
+  const twin = state.texp === 'exact' ? 'exact twin' : 'approximate TEXP twin';
+  const warm = state.warmup > 0 ? `after ${state.warmup} warm-up steps ` : '';
+  switch (state.schedule) {
+    case 'step': return `step decay ×${state.factor} at ${state.milestones.join(', ')} (${state.texp} TEXP twin)`;
+    case 'cosine': return `cosine ${warm}to ${state.floor} at step ${state.total} (${twin})`;
+    case 'linear': return `linear decay ${warm}to ${state.floor} at step ${state.total} (${twin})`;
+    case 'list': return `LRs ${state.lrs.length ? state.lrs.join(', ') : `η×${state.factor}ᵏ`} from steps 0, ${state.milestones.join(', ')} (${twin})`;
+    default: return 'constant LR';
+  }
+}
+
 /** The settings `state` in words, for the figure's caption and the exports, with the engine and step. */
 export function settingsText(state, engine, step, link) {
-  const sched = state.schedule === 'step' ? `step decay ×${state.factor} at ${state.milestones.join(', ')} (${state.texp} TEXP twin)` : 'constant LR';
+  const sched = scheduleText(state);
   return `η = ${state.eta}, λ = ${state.wd}, γ = ${state.momentum}; ${sched}; ${state.norm} norm, ${state.net === 'invariant' ? 'scale-invariant net' : 'standard net'}, ${state.dataset}, batch ${state.batch}, seed ${state.seed}; ` +
     `${engine.precision || '?'} on ${engine.backend === 'webgpu' ? 'WebGPU' : 'the CPU'}; ${state.init} ṽ₀; after ${step} steps. ${link}`;
 }

@@ -4,11 +4,20 @@
 import { theoryPanel } from './theory.js';
 import { Tour } from './tour.js';
 
-/** Shows the step-decay controls only for a step-decay schedule. */
+/** The controls each schedule uses beside its own select (run C's; constant has none). */
+const SCHEDULE_CONTROLS = {
+  step: ['milestones', 'factor', 'texp'],
+  cosine: ['warmup', 'total', 'floor', 'texp'],
+  linear: ['warmup', 'total', 'floor', 'texp'],
+  list: ['milestones', 'lrs', 'factor', 'texp'],
+};
+
+/** Shows only the controls the link's schedule uses. */
 export function scheduleFields(state) {
-  for (const id of ['milestones', 'factor', 'texp']) {
+  const shown = SCHEDULE_CONTROLS[state.schedule] || [];
+  for (const id of ['milestones', 'factor', 'warmup', 'total', 'floor', 'lrs', 'texp']) {
     const label = document.getElementById(id)?.closest('label');
-    if (label) label.hidden = state.schedule !== 'step';
+    if (label) label.hidden = !shown.includes(id);
   }
 }
 

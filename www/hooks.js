@@ -39,6 +39,14 @@ export function installHooks({ page, session, frames, tour, state, caption }) {
     get perf() {
       return { ...session.perf };
     },
+    /** How the page shows each run (the engine's run views, with their labels). */
+    get runs() {
+      return page.runs || [];
+    },
+    /** The figure's caption: the settings in words. */
+    caption() {
+      return caption();
+    },
     /** The PNG figure the export button downloads, as a Blob. */
     figure() {
       return page.plots.figure(caption());

@@ -94,7 +94,9 @@ export const SCHEMA = {
     "dataset": "circles",
     "eta": 0.1,
     "factor": 0.1,
+    "floor": 0.001,
     "init": "exact",
+    "lrs": [],
     "milestones": [
       300,
       600
@@ -109,6 +111,8 @@ export const SCHEMA = {
     "sweep_twins": false,
     "sweep_wd": [],
     "texp": "exact",
+    "total": 1000,
+    "warmup": 0,
     "wd": 0.0005
   },
   "fields": [
@@ -135,7 +139,10 @@ export const SCHEMA = {
       "kind": "enum",
       "values": [
         "constant",
-        "step"
+        "step",
+        "cosine",
+        "linear",
+        "list"
       ]
     },
     {
@@ -149,6 +156,30 @@ export const SCHEMA = {
       "kind": "number",
       "max": 1.0,
       "min": 0.01
+    },
+    {
+      "key": "warmup",
+      "kind": "int",
+      "max": 10000000.0,
+      "min": 0.0
+    },
+    {
+      "key": "floor",
+      "kind": "number",
+      "max": 1.0,
+      "min": 1e-6
+    },
+    {
+      "key": "total",
+      "kind": "int",
+      "max": 10000000.0,
+      "min": 1.0
+    },
+    {
+      "key": "lrs",
+      "kind": "numbers",
+      "max": 1.0,
+      "min": 1e-6
     },
     {
       "key": "texp",

@@ -98,13 +98,14 @@ function parseClean(key, raw, f) {
       return { value: sorted };
     }
     case 'numbers': {
-      // A sweep's values: up to max_list decimals in range; empty is no sweep along this axis.
+      // A sweep's values or an LR list: up to max_list decimals in range; empty is none.
       const parts = raw.split(',').map((p) => p.trim()).filter((p) => p !== '');
       const nums = parts.map((p) => (DECIMAL.test(p) ? Number(p) : NaN));
       if (parts.length > SCHEMA.max_list || nums.some((n) => !Number.isFinite(n) || n < f.min || n > f.max)) {
         return { error: `${key}="${raw}" must be up to ${SCHEMA.max_list} numbers in [${f.min}, ${f.max}]; left out` };
       }
-      return { value: [...new Set(nums)].sort((a, b) => a - b) };
+      // A sweep's values are a set (sorted); an LR list is a sequence: order and repeats are its meaning.
+      return { value: key === 'lrs' ? nums : [...new Set(nums)].sort((a, b) => a - b) };
     }
     default:
       return { error: `${key}: unknown kind` };
@@ -157,7 +158,21 @@ export function crossCheck(state) {
     out.push(`no real α for η=${state.eta}, λ=${state.wd}, γ=${state.momentum} (λη must be ≤ (1−√γ)²): weight decay moved to ${wd}, the largest that runs`);
     state.wd = wd;
   }
-  if (state.schedule === 'step' && state.milestones.length === 0) state.milestones = [...FIELDS.milestones.def];
+  if ((state.schedule === 'step' || state.schedule === 'list') && state.milestones.length === 0) state.milestones = [...FIELDS.milestones.def];
+  if ((state.schedule === 'cosine' || state.schedule === 'linear')) {
+    if (state.floor > state.eta) {
+      out.push(`the final LR ${state.floor} is above η = ${state.eta}: set to η (warm-up, then constant)`);
+      state.floor = state.eta;
+    }
+    if (state.total <= state.warmup) {
+      out.push(`the decay must end after the warm-up's ${state.warmup} steps: it now ends at step ${state.warmup + 1}`);
+      state.total = state.warmup + 1;
+    }
+  }
+  if (state.schedule === 'list' && state.lrs.length && state.lrs.length !== state.milestones.length + 1) {
+    out.push(`${state.lrs.length} LRs for ${state.milestones.length} milestones (one more is needed): the list decays by the factor instead`);
+    state.lrs = [];
+  }
   if (isSweep(state)) {
     if (state.schedule !== 'constant') {
       out.push('a sweep trains constant-LR runs: schedule set to constant');

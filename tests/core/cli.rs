@@ -283,3 +283,68 @@ fn predicted_scale_stays_accurate_over_long_runs() {
     println!("20 000 steps: max rel weight error {rel:.2e}, max angle {angle:.2e}");
     assert!(rel < 1e-11, "{rel:.3e}");
 }
+
+/// `explr schedule` prints the engine's own twin: its η̃_t are the LRs run D trained with, its
+/// ln c_t the scale D was measured against, its κ the one D started from, and the CSV says the
+/// same as the JSON.
+#[test]
+fn schedule_prints_the_twin_the_engine_trains() {
+    let flags = [
+        "--schedule",
+        "cosine",
+        "--warmup",
+        "20",
+        "--total",
+        "300",
+        "--chaos=false",
+    ];
+    let (ok, out, err) = explr(
+        &[
+            &["schedule", "--steps", "300", "--format", "json"][..],
+            &flags,
+        ]
+        .concat(),
+    );
+    assert!(ok, "{err}");
+    let v: serde_json::Value = serde_json::from_str(&out).unwrap();
+    let rows = v["rows"].as_array().unwrap();
+    assert_eq!(rows.len(), 300);
+    let settings = explr::settings::Settings {
+        schedule: explr::settings::ScheduleChoice::Cosine,
+        warmup: 20,
+        total: 300,
+        chaos: false,
+        ..Default::default()
+    };
+    let exp = settings.to_experiment().unwrap();
+    assert_eq!(v["twin"], exp.runs[3].label.as_str());
+    assert_eq!(v["kappa"].as_f64(), Some(exp.run_plan(3).unwrap().kappa));
+    let (_, m) = crate::common::train(exp, "flex", 299);
+    let at = |t: usize, k: &str| rows[t][k].as_f64().unwrap();
+    for (t, s) in m.iter().enumerate() {
+        assert!(
+            (at(t, "ln_twin_lr") - s.runs[3].ln_lr).abs() < 1e-12,
+            "step {t}"
+        );
+        assert!(
+            (at(t, "lr").ln() - s.runs[2].ln_lr).abs() < 1e-12,
+            "step {t}"
+        );
+        assert!(
+            (at(t + 1, "ln_scale") - s.runs[3].ln_scale_predicted).abs() < 1e-12,
+            "step {t}"
+        );
+    }
+    assert!(
+        (at(0, "lr") - 0.1 / 20.0).abs() < 1e-15,
+        "the warm-up's first LR"
+    );
+    let (ok, csv, err) = explr(&[&["schedule", "--steps", "300"][..], &flags].concat());
+    assert!(ok, "{err}");
+    let lines: Vec<&str> = csv.lines().collect();
+    assert!(lines[0].starts_with("# D: no WD, exact twin: momentum 0.9, no weight decay"));
+    assert_eq!(lines[1], "step,lr,twin_lr,ln_twin_lr,ln_scale");
+    let last: Vec<f64> = lines[301].split(',').map(|c| c.parse().unwrap()).collect();
+    assert_eq!(last[0], 299.0);
+    assert!((last[2] - at(299, "twin_lr")).abs() <= 1e-15 * last[2]);
+}

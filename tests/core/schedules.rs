@@ -199,3 +199,67 @@ fn the_per_step_texp_of_a_cosine_is_close_but_not_exact() {
     );
     assert!(rel < 0.1, "but it follows the run: {rel:.3e}");
 }
+
+/// The settings (URL keys = CLI flags) build each schedule's runs C and D, exact; a bad
+/// combination is refused with a message naming the key.
+#[test]
+fn the_settings_build_every_schedule_with_its_exact_twin() {
+    use explr::settings::{ScheduleChoice, Settings};
+    let base = Settings {
+        chaos: false,
+        dataset: explr::data::DatasetKind::Blobs,
+        warmup: 30,
+        total: 300,
+        milestones: vec![100, 200],
+        ..Settings::default()
+    };
+    for (schedule, lrs) in [
+        (ScheduleChoice::Cosine, vec![]),
+        (ScheduleChoice::Linear, vec![]),
+        (ScheduleChoice::List, vec![0.1, 0.02, 0.05]),
+        (ScheduleChoice::List, vec![]),
+    ] {
+        let s = Settings {
+            schedule,
+            lrs,
+            ..base.clone()
+        };
+        let exp = s.to_experiment().unwrap();
+        assert_eq!(exp.runs.len(), 4);
+        let (_, m) = train(exp, "flex", 300);
+        let (rel, loss) = (
+            max_over(&m, 3, |r| r.rel_weight_error),
+            max_loss_diff(&m, 2, 3),
+        );
+        println!("settings, {schedule:?}: rel {rel:.3e}, loss {loss:.3e}");
+        assert!(
+            rel <= TOL && loss <= TOL,
+            "{schedule:?}: rel {rel:.3e}, loss {loss:.3e}"
+        );
+    }
+    let bad = |s: Settings| s.to_experiment().unwrap_err().to_string();
+    assert!(
+        bad(Settings {
+            schedule: ScheduleChoice::Cosine,
+            floor: 0.5,
+            ..base.clone()
+        })
+        .contains("floor")
+    );
+    assert!(
+        bad(Settings {
+            schedule: ScheduleChoice::Linear,
+            warmup: 300,
+            ..base.clone()
+        })
+        .contains("total")
+    );
+    assert!(
+        bad(Settings {
+            schedule: ScheduleChoice::List,
+            lrs: vec![0.1],
+            ..base.clone()
+        })
+        .contains("lrs")
+    );
+}

@@ -132,3 +132,37 @@ test('each "what breaks" preset says what broke; labels follow the network', asy
   assert.deepEqual(log.errors, []);
   await page.close();
 });
+
+for (const [schedule, extra, words] of [
+  ['cosine', 'warmup=20&total=200', /cosine after 20 warm-up steps to 0\.001 at step 200/],
+  ['linear', 'total=200', /linear decay to 0\.001 at step 200/],
+  ['list', 'milestones=60,120&lrs=0.1,0.03,0.06', /LRs 0\.1, 0\.03, 0\.06 from steps 0, 60, 120/],
+]) {
+  test(`schedule=${schedule} from the link: run C decays, its twin D coincides with it to 1e-12 over 200 steps, its controls are shown`, async () => {
+    const { page, log } = await open(ctx.browser, ctx.server.origin, `/?backend=cpu&speed=20&dataset=blobs&schedule=${schedule}&${extra}`);
+    await ready(page);
+    await playFor(page, 200);
+    const r = await page.evaluate(() => {
+      const h = window.__explr.history;
+      let rel = 0;
+      let loss = 0;
+      for (const s of h) {
+        rel = Math.max(rel, s.runs[3].rel_weight_error);
+        loss = Math.max(loss, Math.abs(s.runs[3].loss - s.runs[2].loss));
+      }
+      const lr = (step, k) => h.find((s) => s.step === step).runs[k].ln_lr;
+      return { rel, loss, labels: window.__explr.runs.map((v) => v.label), c: [lr(30, 2), lr(190, 2)], d: [lr(30, 3), lr(190, 3)] };
+    });
+    console.log(`${schedule}: D vs C over 200 steps: rel ${r.rel.toExponential(2)}, loss ${r.loss.toExponential(2)}; ln LR of C ${r.c.map((x) => x.toFixed(2))}, of D ${r.d.map((x) => x.toFixed(2))}`);
+    assert.match(r.labels[2], /^C: WD/);
+    assert.match(r.labels[3], /^D: no WD, exact twin/);
+    assert.ok(r.rel <= 1e-12 && r.loss <= 1e-12, JSON.stringify(r));
+    assert.notEqual(r.c[0], r.c[1], 'C’s LR changes with its schedule');
+    assert.ok(await page.isVisible(schedule === 'list' ? '#lrs' : '#warmup'), 'the schedule’s own controls are shown');
+    assert.ok(!(await page.isVisible('#factor')) || schedule === 'list');
+    const caption = await page.evaluate(() => window.__explr.caption());
+    assert.match(caption, words);
+    assert.deepEqual(log.errors, []);
+    await page.close();
+  });
+}
