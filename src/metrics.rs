@@ -43,6 +43,12 @@ pub struct RunMetrics {
     /// Predicted equilibrium angular update √(2ηλ/(1+γ)) of the weight-decay run this run is
     /// (or is compared with), at this step's η (0 without weight decay).
     pub equilibrium_angular_update: f64,
+    /// ln(‖g‖/‖θ‖) of the hidden (scale-invariant) weights, at the weights the step's gradient
+    /// was taken at (true values; a twin's is its WD run's / c_t²).
+    pub ln_grad_weight_ratio: f64,
+    /// The equilibrium ‖g‖/‖θ‖ = √(2λ(1−γ)/η) of the weight-decay run this run is (or is
+    /// compared with), at this step's η (0 without weight decay).
+    pub equilibrium_grad_weight_ratio: f64,
 }
 
 /// Metrics of every run after one step.
@@ -91,6 +97,10 @@ pub struct RunInputs<'a> {
     pub groups: &'a [usize],
     /// Predicted equilibrium angular update (see [`RunMetrics::equilibrium_angular_update`]).
     pub equilibrium: f64,
+    /// ‖g‖² of the stored hidden weights' gradient at the step's start.
+    pub grad_sq: f64,
+    /// The equilibrium ‖g‖/‖θ‖ (see [`RunMetrics::equilibrium_grad_weight_ratio`]).
+    pub equilibrium_grad_ratio: f64,
 }
 
 /// One run's metrics after a step, or None if its loss or weights are not finite.
@@ -135,6 +145,9 @@ pub fn run_metrics(x: &RunInputs) -> Option<RunMetrics> {
             .map(|(a, b)| angle(a, b))
             .collect(),
         equilibrium_angular_update: x.equilibrium,
+        // Stored weights are S·θ, so the stored gradient is g/S: ‖g‖ = S·‖g_stored‖.
+        ln_grad_weight_ratio: 0.5 * x.grad_sq.ln() + x.ln_stored - x.ln_norm_prev,
+        equilibrium_grad_weight_ratio: x.equilibrium_grad_ratio,
     })
 }
 
@@ -152,6 +165,15 @@ fn groups<'a>(lens: &'a [usize], v: &'a [f64]) -> impl Iterator<Item = &'a [f64]
 /// decay's shrinking and the gradient's growth of ‖θ‖ balance.
 pub fn equilibrium_angular_update(eta: f64, wd: f64, momentum: f64) -> f64 {
     (2.0 * eta * wd / (1.0 + momentum)).sqrt()
+}
+
+/// The equilibrium gradient-to-weight ratio ‖g‖/‖θ‖ = √(2λ(1−γ)/η) of SGD with momentum γ
+/// and weight decay λ at LR η on a scale-invariant weight group (docs/exactness.md derives
+/// it: weight decay's shrinking of ‖θ‖ balances the growth from updates orthogonal to θ,
+/// counting the momentum's correlation between steps; γ = 0 gives √(2λ/η)). It rises as η
+/// falls: the late-training gradient rise.
+pub fn equilibrium_grad_weight_ratio(eta: f64, wd: f64, momentum: f64) -> f64 {
+    (2.0 * wd * (1.0 - momentum) / eta).sqrt()
 }
 
 /// How an exported cell is made from a run's metric.
@@ -207,6 +229,12 @@ pub const CSV_COLUMNS: &[Column] = &[
         "equilibrium_angular_update",
         Cell::Value,
     ),
+    col("grad_weight_ratio", "ln_grad_weight_ratio", Cell::Exp),
+    col(
+        "equilibrium_grad_weight_ratio",
+        "equilibrium_grad_weight_ratio",
+        Cell::Value,
+    ),
 ];
 
 /// Lists [`RunMetrics`]'s scalar fields once: the order of [`SCALARS`] (the packed layout of
@@ -245,7 +273,7 @@ macro_rules! scalar_metrics {
 scalar_metrics!(
     loss, accuracy, ln_lr, ln_weight_norm, effective_lr, ln_effective_lr, ln_scale_measured,
     ln_scale_predicted, rel_weight_error, angle, prob_diff, ln_stored_scale, angular_update,
-    equilibrium_angular_update;
+    equilibrium_angular_update, ln_grad_weight_ratio, equilibrium_grad_weight_ratio;
     test_accuracy, test_loss
 );
 

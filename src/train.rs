@@ -420,6 +420,19 @@ impl Lockstep {
             .map(|(p, &tr)| if tr { p.grad(&grads) } else { None })
             .collect();
         let mut parts = vec![flatten(logits.inner())];
+        // The hidden weights' gradients, for ‖g‖/‖w‖ (read back whole: norms on the host).
+        let hidden_grads: Vec<Tensor<1>> = self
+            .net
+            .params()
+            .iter()
+            .zip(&g)
+            .filter(|(info, _)| info.hidden)
+            .filter_map(|(_, g)| g.as_ref())
+            .map(|g| {
+                let [r, len] = g.dims();
+                g.clone().reshape([r * len])
+            })
+            .collect();
         let lr = self.column(&stored_lrs);
         optim::sgd_step(
             &mut self.params,
@@ -442,6 +455,7 @@ impl Lockstep {
                     w.clone().reshape([r * len])
                 }),
         );
+        parts.extend(hidden_grads);
         if evaluate {
             parts.push(flatten(self.net.forward(&self.params, self.test_x.clone())));
         }
@@ -473,8 +487,8 @@ impl Lockstep {
             rest = tail;
             Ok(head)
         };
-        // Layout (see `advance`): logits [R, B, K]; each read-back parameter [R, len]; test
-        // logits [R, T, K] on evaluation steps.
+        // Layout (see `advance`): logits [R, B, K]; each read-back parameter [R, len]; each
+        // trained hidden weight's gradient [R, len]; test logits [R, T, K] on evaluation steps.
         let bk = p.labels.len() * k;
         let batch: Vec<&[f64]> = take(runs * bk)?.chunks(bk).collect();
         let probs: Vec<Vec<f64>> = batch.iter().map(|b| metrics::softmax(b, k)).collect();
@@ -489,6 +503,12 @@ impl Lockstep {
                 if param.trainable {
                     sq_norms[i].push(w.iter().map(|v| v * v).sum::<f64>());
                 }
+            }
+        }
+        let mut grad_sq = vec![0.0; runs];
+        for param in info.iter().filter(|p| p.hidden && p.trainable) {
+            for (i, g) in take(runs * param.len)?.chunks(param.len).enumerate() {
+                grad_sq[i] += g.iter().map(|v| v * v).sum::<f64>();
             }
         }
         let tk = self.test.len() * k;
@@ -533,6 +553,12 @@ impl Lockstep {
                 prev_weights: &self.prev_hidden[i],
                 groups: &groups,
                 equilibrium,
+                grad_sq: grad_sq[i],
+                equilibrium_grad_ratio: metrics::equilibrium_grad_weight_ratio(
+                    p.ln_lrs[r].exp(),
+                    self.runs[r].wd,
+                    momentum,
+                ),
             });
             out.push(m.ok_or_else(|| {
                 ExplrError::NonFinite(format!(

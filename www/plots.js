@@ -36,6 +36,15 @@ const log10Positive = (v) => (typeof v === 'number' && v > 0 ? Math.log10(v) : n
 const MAX_RUNS_WITH_PREDICTIONS = 8;
 
 /**
+ * The predicted equilibrium line of each weight-decay run (a twin shares its run's), labelled
+ * `name` and the run's short name; it holds for scale-invariant weights only.
+ */
+const equilibria = (name) => (runs, ctx) => {
+  if (!ctx.invariant || runs.length > MAX_RUNS_WITH_PREDICTIONS) return [];
+  return runs.filter((r) => r.role === 'wd').map((r) => ({ label: `${name} ${r.short}`, index: r.index, reference: r.index, role: 'prediction' }));
+};
+
+/**
  * Chart definitions: key, title, unit (y axis label), log10 values or not, the value getter
  * (per run metrics, run info) and which runs it shows. `title` may depend on the network.
  */
@@ -67,18 +76,27 @@ export const CHARTS = [
     log: true,
     get: (r, run) => (run.role === 'prediction' ? log10Positive(r.equilibrium_angular_update) : log10Floor(r.angular_update, 1e-18)),
     only: (run) => run.role !== 'control',
-    // The predicted equilibrium of each weight-decay run (a twin shares its run's); it holds
-    // for scale-invariant weights only.
-    extra: (runs, ctx) => {
-      if (!ctx.invariant || runs.length > MAX_RUNS_WITH_PREDICTIONS) return [];
-      return runs.filter((r) => r.role === 'wd').map((r) => ({ label: `Δ* of ${r.short}`, index: r.index, reference: r.index, role: 'prediction' }));
+    extra: equilibria('Δ* of'),
+  },
+  {
+    key: 'gradratio',
+    title: (ctx) => `Gradient-to-weight ratio ‖g‖/‖w‖, a twin’s ×c²${ctx.invariant ? ' — dashed: equilibrium √(2λ(1−γ)/ηₜ)' : ''}`,
+    unit: '‖g‖/‖w‖ (log scale)',
+    log: true,
+    // A twin's ratio is its WD run's over c² (its weights are c times larger, its gradient c
+    // times smaller): times c², the scale-free ratio that coincides with its run's.
+    get: (r, run) => {
+      if (run.role === 'prediction') return log10Positive(r.equilibrium_grad_weight_ratio);
+      return (r.ln_grad_weight_ratio + (run.role === 'twin' ? 2 * r.ln_scale_predicted : 0)) * LOG10E;
     },
+    only: (run) => run.role !== 'control',
+    extra: equilibria('equilibrium of'),
   },
 ];
 
 /** Keys of the charts each view shows, in order. */
 export const VIEWS = {
-  normal: ['lr', 'wnorm', 'loss', 'efflr', 'acc', 'dist', 'angular'],
+  normal: ['lr', 'wnorm', 'loss', 'efflr', 'acc', 'dist', 'angular', 'gradratio'],
   lecture: ['lr', 'wnorm', 'loss', 'efflr', 'acc', 'dist', 'angular'],
   embed: ['lr', 'wnorm', 'loss', 'efflr'],
 };

@@ -86,6 +86,16 @@ export const SCHEMA = {
       "cell": "value",
       "metric": "equilibrium_angular_update",
       "name": "equilibrium_angular_update"
+    },
+    {
+      "cell": "exp",
+      "metric": "ln_grad_weight_ratio",
+      "name": "grad_weight_ratio"
+    },
+    {
+      "cell": "value",
+      "metric": "equilibrium_grad_weight_ratio",
+      "name": "equilibrium_grad_weight_ratio"
     }
   ],
   "defaults": {
@@ -286,6 +296,8 @@ export const SCHEMA = {
       "ln_stored_scale",
       "angular_update",
       "equilibrium_angular_update",
+      "ln_grad_weight_ratio",
+      "equilibrium_grad_weight_ratio",
       "test_accuracy",
       "test_loss"
     ]
