@@ -274,6 +274,20 @@ impl Trainer {
         serde_json::to_string(self.ls.experiment()).unwrap_or_default()
     }
 
+    /// The names of the hidden (scale-invariant) weight tensors, in the order of each run's
+    /// layer angular updates, as a JSON array.
+    pub fn layers(&self) -> String {
+        let names: Vec<&str> = self
+            .ls
+            .net()
+            .params()
+            .iter()
+            .filter(|p| p.hidden)
+            .map(|p| p.name.as_str())
+            .collect();
+        serde_json::to_string(&names).unwrap_or_default()
+    }
+
     /// How the page shows each run (label, name, role, reference, η, λ, λη, predicted Δ*), as
     /// a JSON array.
     pub fn runs(&self) -> String {

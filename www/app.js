@@ -163,14 +163,14 @@ function clearView() {
 }
 
 /** The engine built the experiment: the charts, legend, notes and views for its runs. */
-function onReady({ runs, backend, precision, theory, asked }) {
+function onReady({ runs, layers, backend, precision, theory, asked }) {
   page.runs = runs;
   page.store = new History(page.runs.length);
   page.sweepView = isSweep(state) && view !== 'embed' ? new SweepView($('sweep-section'), runs) : null;
   $('sweep-section').hidden = !page.sweepView;
   // A sweep's runs are told apart as its grid is: colour by η, dash by λ.
   if (page.sweepView) page.sweepView.styles().forEach((style, k) => (page.runs[k].style = style));
-  page.plots = new Plots($('plots'), page.runs, { view, invariant: state.norm !== 'none', ...(state.tour && { keys: tour.scene.charts, height: view === 'lecture' ? 185 : 180 }) });
+  page.plots = new Plots($('plots'), page.runs, { view, layers, invariant: state.norm !== 'none', ...(state.tour && { keys: tour.scene.charts, height: view === 'lecture' ? 185 : 180 }) });
   $('plots').style.minHeight = '';
   page.watch = new RunWatch(page.runs, state.norm);
   renderLegend();

@@ -71,7 +71,7 @@ export const CHARTS = [
   },
   {
     key: 'angular',
-    title: (ctx) => `Angular update per step Δₜ = ∠(wₜ, wₜ₊₁)${ctx.invariant ? ' — dashed: equilibrium √(2ηλ/(1+γ))' : ''}`,
+    title: (ctx) => `Angular update Δₜ = ∠(wₜ, wₜ₊₁)${ctx.invariant ? ', dashed: Δ* = √(2ηλ/(1+γ))' : ''}`,
     unit: 'rad (log scale)',
     log: true,
     get: (r, run) => (run.role === 'prediction' ? log10Positive(r.equilibrium_angular_update) : log10Floor(r.angular_update, 1e-18)),
@@ -79,8 +79,25 @@ export const CHARTS = [
     extra: equilibria('Δ* of'),
   },
   {
+    key: 'layers',
+    title: (ctx) => `Δₜ per layer: ${ctx.layers.join(' solid, ')}${ctx.layers.length > 1 ? ' dashed' : ''}${ctx.invariant ? '; black: Δ*' : ''}`,
+    unit: 'rad (log scale)',
+    log: true,
+    get: (r, run) => (run.role === 'prediction' ? log10Positive(r.equilibrium_angular_update) : log10Floor(r.layer_angular_updates?.[run.layer], 1e-18)),
+    only: () => false,
+    // Each run once per layer, in its colour, the first layer solid and the others dashed.
+    extra: (runs, ctx) => {
+      if (runs.length > MAX_RUNS_WITH_PREDICTIONS) return [];
+      const layered = runs.filter((r) => r.role !== 'control').flatMap((r) => ctx.layers.map((name, k) => ({
+        ...r, label: `${r.short} ${name}`, layer: k, style: { ...styleOf(r), dash: k === 0 ? [] : [2 + 4 * k, 3] },
+      })));
+      return layered.length ? [...layered, ...equilibria('Δ* of')(runs, ctx)] : [];
+    },
+    empty: 'a sweep draws each grid point’s angular update in its own cell below',
+  },
+  {
     key: 'gradratio',
-    title: (ctx) => `Gradient-to-weight ratio ‖g‖/‖w‖, a twin’s ×c²${ctx.invariant ? ' — dashed: equilibrium √(2λ(1−γ)/ηₜ)' : ''}`,
+    title: (ctx) => `‖g‖/‖w‖ (a twin’s ×c²)${ctx.invariant ? ', dashed: √(2λ(1−γ)/ηₜ)' : ''}`,
     unit: '‖g‖/‖w‖ (log scale)',
     log: true,
     // A twin's ratio is its WD run's over c² (its weights are c times larger, its gradient c
@@ -96,7 +113,7 @@ export const CHARTS = [
 
 /** Keys of the charts each view shows, in order. */
 export const VIEWS = {
-  normal: ['lr', 'wnorm', 'loss', 'efflr', 'acc', 'dist', 'angular', 'gradratio'],
+  normal: ['lr', 'wnorm', 'loss', 'efflr', 'acc', 'dist', 'angular', 'layers', 'gradratio'],
   lecture: ['lr', 'wnorm', 'loss', 'efflr', 'acc', 'dist', 'angular'],
   embed: ['lr', 'wnorm', 'loss', 'efflr'],
 };
@@ -138,14 +155,14 @@ export class Plots {
    * `runs`: [{label, index, reference, role}]; `view`: 'normal' | 'lecture' | 'embed';
    * `invariant`: whether the hidden weights feed a normalization (chart titles follow);
    * `keys`: the charts to show (default: the view's); `height`: each chart's (default: the
-   * view's).
+   * view's); `layers`: the hidden weights' names (the engine's, for the per-layer chart).
    */
-  constructor(container, runs, { view = 'normal', invariant = true, keys = null, height = null } = {}) {
+  constructor(container, runs, { view = 'normal', invariant = true, keys = null, height = null, layers = [] } = {}) {
     this.container = container;
     this.height = height;
     this.runs = runs;
     this.view = view;
-    this.ctx = { invariant };
+    this.ctx = { invariant, layers };
     this.lastStep = 0;
     this.next = 0;
     this.charts = [];

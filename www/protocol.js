@@ -32,9 +32,10 @@ export const MAX_AHEAD = 2;
 
 /**
  * Worker → page.
- * @typedef {{type: 'ready', backend: string, adapter: string | null, experiment: string, runs: RunView[], theory: object}} ReadyMessage
+ * @typedef {{type: 'ready', backend: string, adapter: string | null, experiment: string, runs: RunView[], layers: string[], theory: object}} ReadyMessage
  *   the trainer is built: `experiment` as JSON, `runs` how to show each run (the engine's
- *   RunView), `theory` the theorem's constants (α, κ, …)
+ *   RunView), `layers` the hidden weights' names (the order of each run's layer angular
+ *   updates), `theory` the theorem's constants (α, κ, …)
  * @typedef {{index: number, label: string, short: string, role: 'wd' | 'twin' | 'control', reference: number, eta: number, wd: number, lambdaEta: number, predicted: number}} RunView
  *   a run to the page: its names, what it is, the run it is compared with, η and λ of its
  *   weight-decay run, λη and the predicted equilibrium angular update Δ*

@@ -10,7 +10,7 @@
 //
 // Events (CustomEvent, `detail` as listed):
 //   phase    {phase}
-//   ready    {experiment, runs, backend, adapter, precision, theory, asked}: the engine built
+//   ready    {experiment, runs, layers, backend, adapter, precision, theory, asked}: the engine built
 //            the experiment; `runs`: how to show each (protocol.js RunView); `asked`: steps or
 //            play were asked for before, and go first
 //   metrics  the worker's metrics message ({steps, packed, paced, gpu, queueMs, waitMs}), its
@@ -227,7 +227,7 @@ export class Session extends EventTarget {
         this.pendingSteps = 0;
         if (this.playing) this.worker.postMessage({ type: 'play', chunk: this.chunk });
         this.setPhase('ready');
-        this.emit('ready', { experiment: this.experiment, runs: m.runs, backend: m.backend, adapter: m.adapter, precision: this.engine.precision, theory: m.theory, asked });
+        this.emit('ready', { experiment: this.experiment, runs: m.runs, layers: m.layers || [], backend: m.backend, adapter: m.adapter, precision: this.engine.precision, theory: m.theory, asked });
         const want = this.fellBack ? 'cpu' : this.state.backend;
         if (want !== 'cpu') this.bringUp('webgpu', want === 'webgpu');
         break;

@@ -83,6 +83,7 @@ export function serve(wasm, gpu = NO_GPU) {
       adapter: adapter && adapter.name,
       experiment: config,
       runs: JSON.parse(trainer.runs()),
+      layers: JSON.parse(trainer.layers()),
       theory: JSON.parse(theory(exp.hyper.eta, exp.hyper.wd, exp.hyper.momentum)),
     });
   }

@@ -236,7 +236,7 @@ test('PNG export is one composed, opaque figure at 2× resolution', async () => 
     }
     return { transparent, dark, panels: coloured, pixels: d.length / 4 };
   }, { b64: bytes.toString('base64'), list: layout.panels, W: layout.W });
-  assert.equal(check.panels.length, 8, 'eight charts in the figure');
+  assert.equal(check.panels.length, 9, 'nine charts in the figure');
   assert.equal(check.transparent, 0, `${check.transparent} transparent pixels`);
   assert.ok(check.dark > check.pixels * 0.002, 'the figure has text and axes');
   check.panels.forEach((n, i) => assert.ok(n > 500, `panel ${i} has ${n} coloured pixels: no curves drawn`));
