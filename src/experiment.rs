@@ -164,22 +164,21 @@ impl Experiment {
             milestones,
             factor,
         };
-        let twin = if exact { "exact TEXP" } else { "TEXP" };
-        self.with_schedule(schedule, "step decay", twin, exact)
+        self.with_schedule(schedule, exact)
     }
 
-    /// Adds run C (`schedule`, named `name`, with WD) and its twin D, named `twin`: the exact §4
-    /// recursion, or (`exact` false) the approximate per-phase TEXP.
-    pub fn with_schedule(
-        mut self,
-        schedule: Schedule,
-        name: &str,
-        twin: &str,
-        exact: bool,
-    ) -> Self {
+    /// Adds run C (`schedule`, with WD) and its twin D: the exact §4 recursion, or (`exact`
+    /// false) the approximate per-phase TEXP; each named after the schedule.
+    pub fn with_schedule(mut self, schedule: Schedule, exact: bool) -> Self {
         let c = self.runs.len();
+        let twin = match (&schedule, exact) {
+            (Schedule::StepDecay { .. }, true) => "exact TEXP",
+            (Schedule::StepDecay { .. }, false) => "TEXP",
+            (_, true) => "exact twin",
+            (_, false) => "per-step TEXP",
+        };
         self.runs.push(RunSpec {
-            label: format!("C: WD, {name}"),
+            label: format!("C: WD, {}", schedule.name()),
             kind: RunKind::WeightDecay { schedule, wd: None },
         });
         self.runs.push(RunSpec {

@@ -128,6 +128,17 @@ impl Schedule {
         }
     }
 
+    /// What the page and the runs' labels call it.
+    pub fn name(&self) -> &'static str {
+        match self {
+            Schedule::Constant { .. } => "constant LR",
+            Schedule::StepDecay { .. } => "step decay",
+            Schedule::Cosine { .. } => "cosine",
+            Schedule::Linear { .. } => "linear decay",
+            Schedule::Piecewise { .. } => "LR list",
+        }
+    }
+
     /// The initial LR η_0.
     pub fn eta0(&self) -> f64 {
         self.lr(0)

@@ -400,40 +400,31 @@ impl Settings {
         Ok(())
     }
 
-    /// Run C's schedule and its name, for a schedule other than constant.
-    pub fn decay(&self) -> Option<(Schedule, &'static str)> {
+    /// Run C's schedule, for a schedule other than constant.
+    pub fn decay(&self) -> Option<Schedule> {
         let mut milestones = self.milestones.clone();
         milestones.sort_unstable();
         milestones.dedup();
         let (eta, floor, warmup, total) = (self.eta, self.floor, self.warmup, self.total);
         Some(match self.schedule {
             ScheduleChoice::Constant => return None,
-            ScheduleChoice::Step => (
-                Schedule::StepDecay {
-                    eta,
-                    milestones,
-                    factor: self.factor,
-                },
-                "step decay",
-            ),
-            ScheduleChoice::Cosine => (
-                Schedule::Cosine {
-                    eta,
-                    floor,
-                    warmup,
-                    total,
-                },
-                "cosine",
-            ),
-            ScheduleChoice::Linear => (
-                Schedule::Linear {
-                    eta,
-                    floor,
-                    warmup,
-                    total,
-                },
-                "linear decay",
-            ),
+            ScheduleChoice::Step => Schedule::StepDecay {
+                eta,
+                milestones,
+                factor: self.factor,
+            },
+            ScheduleChoice::Cosine => Schedule::Cosine {
+                eta,
+                floor,
+                warmup,
+                total,
+            },
+            ScheduleChoice::Linear => Schedule::Linear {
+                eta,
+                floor,
+                warmup,
+                total,
+            },
             ScheduleChoice::List => {
                 let starts = std::iter::once(0).chain(milestones);
                 let points = if self.lrs.is_empty() {
@@ -444,7 +435,7 @@ impl Settings {
                 } else {
                     starts.zip(self.lrs.iter().copied()).collect()
                 };
-                (Schedule::Piecewise { points }, "LR list")
+                Schedule::Piecewise { points }
             }
         })
     }
@@ -521,15 +512,8 @@ impl Settings {
         if self.dataset == DatasetKind::Mnist {
             exp = exp.mnist();
         }
-        if let Some((schedule, name)) = self.decay() {
-            let exact = self.texp == TexpChoice::Exact;
-            let twin = match (&self.schedule, exact) {
-                (ScheduleChoice::Step, true) => "exact TEXP",
-                (ScheduleChoice::Step, false) => "TEXP",
-                (_, true) => "exact twin",
-                (_, false) => "per-step TEXP",
-            };
-            exp = exp.with_schedule(schedule, name, twin, exact);
+        if let Some(schedule) = self.decay() {
+            exp = exp.with_schedule(schedule, self.texp == TexpChoice::Exact);
         }
         if self.is_sweep() {
             let (etas, wds) = self.grid();

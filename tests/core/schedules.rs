@@ -4,6 +4,7 @@
 //! far past f64.
 
 use crate::common::{max_loss_diff, max_over, train, twin_experiment};
+use explr::metrics::StepMetrics;
 use explr::model::Precision;
 use explr::norm::Norm;
 use explr::schedule::{ExactTwin, Schedule, TwinInit};
@@ -65,27 +66,38 @@ fn schedules(eta: f64, total: u64) -> Vec<(&'static str, Schedule)> {
     ]
 }
 
-/// Trains run C (`schedule`, WD) beside its exact twin D for `steps` steps; (max relative
-/// weight error, max loss difference) of D against C.
-fn twin_error(schedule: Schedule, name: &str, cnn: bool, steps: u64) -> (f64, f64) {
-    let exp = twin_experiment(Norm::Batch, Precision::F64, TwinInit::Exact, cnn).with_schedule(
-        schedule,
-        name,
-        "exact twin",
-        true,
-    );
-    let (_, m) = train(exp, "flex", steps);
+/// (max relative weight error, max loss difference) of run D against run C over `m`.
+fn d_vs_c(m: &[StepMetrics]) -> (f64, f64) {
     (
-        max_over(&m, 3, |r| r.rel_weight_error),
-        max_loss_diff(&m, 2, 3),
+        max_over(m, 3, |r| r.rel_weight_error),
+        max_loss_diff(m, 2, 3),
     )
+}
+
+/// Trains each of `schedules` as run C beside its twin D (`exact`, or the per-phase TEXP) on
+/// the MLP or (`cnn`) the CNN for `steps` steps; each D-vs-C error, printed.
+fn twin_errors(
+    schedules: Vec<(&'static str, Schedule)>,
+    exact: bool,
+    cnn: bool,
+    steps: u64,
+) -> Vec<(&'static str, f64, f64)> {
+    schedules
+        .into_iter()
+        .map(|(name, schedule)| {
+            let exp = twin_experiment(Norm::Batch, Precision::F64, TwinInit::Exact, cnn)
+                .with_schedule(schedule, exact);
+            let (rel, loss) = d_vs_c(&train(exp, "flex", steps).1);
+            let net = if cnn { "CNN" } else { "MLP" };
+            println!("{net}, {name}: max rel weight error {rel:.3e}, max loss diff {loss:.3e}");
+            (name, rel, loss)
+        })
+        .collect()
 }
 
 #[test]
 fn every_schedule_has_an_exact_twin_on_the_mlp_to_1e_12_over_1000_steps() {
-    for (name, s) in schedules(0.1, 1000) {
-        let (rel, loss) = twin_error(s, name, false, 1000);
-        println!("MLP, {name}: max rel weight error {rel:.3e}, max loss diff {loss:.3e}");
+    for (name, rel, loss) in twin_errors(schedules(0.1, 1000), true, false, 1000) {
         assert!(
             rel <= TOL && loss <= TOL,
             "{name}: rel {rel:.3e}, loss {loss:.3e}"
@@ -95,9 +107,8 @@ fn every_schedule_has_an_exact_twin_on_the_mlp_to_1e_12_over_1000_steps() {
 
 #[test]
 fn cosine_with_warm_up_has_an_exact_twin_on_the_cnn_to_1e_12_over_200_steps() {
-    for (name, s) in schedules(0.1, 200).into_iter().take(2) {
-        let (rel, loss) = twin_error(s, name, true, 200);
-        println!("CNN, {name}: max rel weight error {rel:.3e}, max loss diff {loss:.3e}");
+    let cosines = schedules(0.1, 200).into_iter().take(2).collect();
+    for (name, rel, loss) in twin_errors(cosines, true, true, 200) {
         assert!(
             rel <= TOL && loss <= TOL,
             "{name}: rel {rel:.3e}, loss {loss:.3e}"
@@ -182,17 +193,8 @@ fn the_schedules_lrs_and_their_checks() {
 
 #[test]
 fn the_per_step_texp_of_a_cosine_is_close_but_not_exact() {
-    let (name, s) = schedules(0.1, 1000).remove(1);
-    let exp = twin_experiment(Norm::Batch, Precision::F64, TwinInit::Exact, false)
-        .with_schedule(s, name, "TEXP", false);
-    let (_, m) = train(exp, "flex", 1000);
-    let (rel, loss) = (
-        max_over(&m, 3, |r| r.rel_weight_error),
-        max_loss_diff(&m, 2, 3),
-    );
-    println!(
-        "MLP, {name}, approximate TEXP (α*(η_t) per step): max rel weight error {rel:.3e}, max loss diff {loss:.3e}"
-    );
+    let cosine = vec![schedules(0.1, 1000).remove(1)];
+    let (_, rel, _) = twin_errors(cosine, false, false, 1000)[0];
     assert!(
         rel > 1e3 * TOL,
         "the approximation is not the exact twin: {rel:.3e}"
@@ -226,11 +228,7 @@ fn the_settings_build_every_schedule_with_its_exact_twin() {
         };
         let exp = s.to_experiment().unwrap();
         assert_eq!(exp.runs.len(), 4);
-        let (_, m) = train(exp, "flex", 300);
-        let (rel, loss) = (
-            max_over(&m, 3, |r| r.rel_weight_error),
-            max_loss_diff(&m, 2, 3),
-        );
+        let (rel, loss) = d_vs_c(&train(exp, "flex", 300).1);
         println!("settings, {schedule:?}: rel {rel:.3e}, loss {loss:.3e}");
         assert!(
             rel <= TOL && loss <= TOL,
