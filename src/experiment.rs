@@ -5,7 +5,7 @@ use crate::data::DatasetKind;
 use crate::equivalence::Hyper;
 use crate::error::ExplrError;
 use crate::model::{Arch, NetConfig, Precision};
-use crate::schedule::{ExactTwin, LrPlan, Schedule, Texp, TwinInit};
+use crate::schedule::{ExactTwin, LrPlan, Schedule, Texp, TwinInit, WdSchedule};
 
 /// Most runs one experiment trains in lockstep: a sweep of 64 grid points, each with its twin.
 pub const MAX_RUNS: usize = 128;
@@ -72,8 +72,10 @@ impl RunKind {
 pub struct RunPlan {
     /// Its learning rate at every step.
     pub plan: LrPlan,
-    /// Its weight decay.
+    /// Its weight decay λ (at the schedule's peak when `decay` ties it to the LR).
     pub wd: f64,
+    /// How its weight decay moves with its schedule.
+    pub decay: WdSchedule,
     /// The run it is compared with (itself for a weight-decay run).
     pub reference: usize,
     /// The predicted scale c_t against the reference (twins only).
@@ -153,6 +155,9 @@ pub struct Experiment {
     pub eval_every: u64,
     /// Rescale a WD-free run once ‖θ̃‖ has drifted 2^this from its initial norm (paper §6).
     pub rescale_log2: f64,
+    /// How the weight-decay runs' λ moves with their schedules (constant: the paper's runs).
+    #[serde(default, skip_serializing_if = "WdSchedule::is_constant")]
+    pub wd_schedule: WdSchedule,
 }
 
 impl Experiment {
@@ -167,8 +172,9 @@ impl Experiment {
         self.with_schedule(schedule, exact)
     }
 
-    /// Adds run C (`schedule`, with WD) and its twin D: the exact §4 recursion, or (`exact`
-    /// false) the approximate per-phase TEXP; each named after the schedule.
+    /// Adds run C (`schedule`, with WD following [`wd_schedule`](Self::wd_schedule)) and its
+    /// twin D: the exact §4 recursion, or (`exact` false) the approximate per-phase TEXP; each
+    /// named after the schedule.
     pub fn with_schedule(mut self, schedule: Schedule, exact: bool) -> Self {
         let c = self.runs.len();
         let twin = match (&schedule, exact) {
@@ -177,8 +183,12 @@ impl Experiment {
             (_, true) => "exact twin",
             (_, false) => "per-step TEXP",
         };
+        let wd = match self.wd_schedule {
+            WdSchedule::Constant => "WD",
+            WdSchedule::Tied => "WD ∝ LR",
+        };
         self.runs.push(RunSpec {
-            label: format!("C: WD, {}", schedule.name()),
+            label: format!("C: {wd}, {}", schedule.name()),
             kind: RunKind::WeightDecay { schedule, wd: None },
         });
         self.runs.push(RunSpec {
@@ -246,7 +256,7 @@ impl Experiment {
         let base = |of: usize| self.base(i, of);
         let twin = |of: usize| {
             let (schedule, wd) = base(of)?;
-            ExactTwin::new(schedule, wd, h.momentum, TwinInit::Exact)
+            ExactTwin::with_decay(schedule, wd, self.wd_schedule, h.momentum, TwinInit::Exact)
         };
         let kappa_of =
             |init: TwinInit, exact: f64| if init == TwinInit::Exact { exact } else { 0.0 };
@@ -254,6 +264,7 @@ impl Experiment {
             RunKind::WeightDecay { schedule, wd } => RunPlan {
                 plan: LrPlan::Base(schedule.clone()),
                 wd: wd.unwrap_or(h.wd),
+                decay: self.wd_schedule,
                 reference: i,
                 predicted: None,
                 kappa: 0.0,
@@ -264,6 +275,7 @@ impl Experiment {
                 RunPlan {
                     plan: LrPlan::Exponential(hy),
                     wd: 0.0,
+                    decay: WdSchedule::Constant,
                     reference: *of,
                     predicted: Some(twin(*of)?),
                     kappa: kappa_of(*init, hy.v0_coefficient()),
@@ -275,6 +287,7 @@ impl Experiment {
                     kappa: t.v0_coefficient(),
                     plan: LrPlan::Exact(t.clone()),
                     wd: 0.0,
+                    decay: WdSchedule::Constant,
                     reference: *of,
                     predicted: Some(t),
                 }
@@ -284,8 +297,14 @@ impl Experiment {
                 let (schedule, wd) = base(*of)?;
                 RunPlan {
                     kappa: kappa_of(*init, t.v0_coefficient()),
-                    plan: LrPlan::Texp(Texp::new(schedule, wd, h.momentum)?),
+                    plan: LrPlan::Texp(Texp::with_decay(
+                        schedule,
+                        wd,
+                        self.wd_schedule,
+                        h.momentum,
+                    )?),
                     wd: 0.0,
+                    decay: WdSchedule::Constant,
                     reference: *of,
                     predicted: Some(t),
                 }
@@ -295,6 +314,7 @@ impl Experiment {
                 RunPlan {
                     plan: LrPlan::Base(schedule),
                     wd,
+                    decay: self.wd_schedule,
                     reference: *of,
                     predicted: None,
                     kappa: 0.0,

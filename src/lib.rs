@@ -22,6 +22,7 @@ pub mod probe;
 pub mod schedule;
 pub mod settings;
 pub mod snapshot;
+pub mod spikes;
 pub mod sweep;
 pub mod toy;
 pub mod train;

@@ -49,6 +49,10 @@ pub struct RunMetrics {
     /// The equilibrium ‖g‖/‖θ‖ = √(2λ(1−γ)/η) of the weight-decay run this run is (or is
     /// compared with), at this step's η (0 without weight decay).
     pub equilibrium_grad_weight_ratio: f64,
+    /// Spikes of ‖w‖ so far ([`crate::spikes`]; a twin's are its scale-free weights').
+    pub spikes: f64,
+    /// Mean steps between those spikes (None before the second).
+    pub spike_period: Option<f64>,
 }
 
 /// Metrics of every run after one step.
@@ -148,6 +152,8 @@ pub fn run_metrics(x: &RunInputs) -> Option<RunMetrics> {
         // Stored weights are S·θ, so the stored gradient is g/S: ‖g‖ = S·‖g_stored‖.
         ln_grad_weight_ratio: 0.5 * x.grad_sq.ln() + x.ln_stored - x.ln_norm_prev,
         equilibrium_grad_weight_ratio: x.equilibrium_grad_ratio,
+        spikes: 0.0,
+        spike_period: None,
     })
 }
 
@@ -235,6 +241,8 @@ pub const CSV_COLUMNS: &[Column] = &[
         "equilibrium_grad_weight_ratio",
         Cell::Value,
     ),
+    col("spikes", "spikes", Cell::Value),
+    col("spike_period", "spike_period", Cell::Value),
 ];
 
 /// Lists [`RunMetrics`]'s scalar fields once: the order of [`SCALARS`] (the packed layout of
@@ -242,12 +250,12 @@ pub const CSV_COLUMNS: &[Column] = &[
 macro_rules! scalar_metrics {
     ($($f:ident),*; $($opt:ident),*) => {
         /// [`RunMetrics`]'s scalar fields by serialized name, in the packed layout's order (the
-        /// test metrics last; NaN where not measured), then each run's layer angular updates.
+        /// optional ones last; NaN where not measured), then each run's layer angular updates.
         pub const SCALARS: &[&str] = &[$(stringify!($f),)* $(stringify!($opt),)*];
 
         impl RunMetrics {
-            /// The scalar metric `name` (a serialized field name; None for an unknown name or a
-            /// test metric not measured this step).
+            /// The scalar metric `name` (a serialized field name; None for an unknown name or an
+            /// optional metric not measured this step).
             pub fn metric(&self, name: &str) -> Option<f64> {
                 match name {
                     $(stringify!($f) => Some(self.$f),)*
@@ -256,8 +264,8 @@ macro_rules! scalar_metrics {
                 }
             }
 
-            /// A run's metrics from its [`SCALARS`] values in order (NaN for a test metric not
-            /// measured) and its layers' angular updates; None if `v` is too short.
+            /// A run's metrics from its [`SCALARS`] values in order (NaN for an optional metric
+            /// not measured) and its layers' angular updates; None if `v` is too short.
             pub fn from_scalars(v: &[f64], layer_angular_updates: Vec<f64>) -> Option<Self> {
                 let mut it = v.iter().copied();
                 Some(Self {
@@ -273,8 +281,8 @@ macro_rules! scalar_metrics {
 scalar_metrics!(
     loss, accuracy, ln_lr, ln_weight_norm, effective_lr, ln_effective_lr, ln_scale_measured,
     ln_scale_predicted, rel_weight_error, angle, prob_diff, ln_stored_scale, angular_update,
-    equilibrium_angular_update, ln_grad_weight_ratio, equilibrium_grad_weight_ratio;
-    test_accuracy, test_loss
+    equilibrium_angular_update, ln_grad_weight_ratio, equilibrium_grad_weight_ratio, spikes;
+    test_accuracy, test_loss, spike_period
 );
 
 impl RunMetrics {

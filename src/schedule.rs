@@ -210,6 +210,35 @@ fn progress(warmup: u64, total: u64, t: u64) -> f64 {
     ((t - warmup) as f64 / (total - warmup) as f64).min(1.0)
 }
 
+/// How a weight-decay run's λ moves over training: the same λ at every step, or tied to its
+/// LR schedule, λ_t = λ·η_t/η (η the schedule's peak). Tied, the equilibrium gradient-to-weight
+/// ratio √(2λ_t(1−γ)/η_t) stays where it started as the LR decays (the correction of
+/// Defazio 2025); the exact twin follows either (paper §4 takes any (η_t, λ_t)).
+#[derive(Debug, Clone, Copy, PartialEq, Eq, Default, serde::Serialize, serde::Deserialize)]
+#[serde(rename_all = "lowercase")]
+pub enum WdSchedule {
+    /// λ_t = λ.
+    #[default]
+    Constant,
+    /// λ_t = λ·η_t/η.
+    Tied,
+}
+
+impl WdSchedule {
+    /// λ_t at step t of a run with weight decay `wd` on `schedule`.
+    pub fn at(self, wd: f64, schedule: &Schedule, t: u64) -> f64 {
+        match self {
+            WdSchedule::Constant => wd,
+            WdSchedule::Tied => wd * (schedule.lr(t) / schedule.peak()),
+        }
+    }
+
+    /// Whether it is the default, a constant λ (left out of saved experiments).
+    pub fn is_constant(&self) -> bool {
+        *self == WdSchedule::Constant
+    }
+}
+
 /// How the WD-free twin's initial momentum buffer is chosen.
 #[derive(Debug, Clone, Copy, PartialEq, Eq, serde::Serialize, serde::Deserialize)]
 pub enum TwinInit {
@@ -219,12 +248,13 @@ pub enum TwinInit {
     Naive,
 }
 
-/// The exact WD-free twin of any (η_t, λ, γ) schedule: paper §4's recursion for c_t = θ̃_t/θ_t,
-/// evaluated lazily and cached.
+/// The exact WD-free twin of any (η_t, λ_t, γ) schedule: paper §4's recursion for
+/// c_t = θ̃_t/θ_t, evaluated lazily and cached.
 #[derive(Debug, Clone, PartialEq)]
 pub struct ExactTwin {
     base: Schedule,
     wd: f64,
+    decay: WdSchedule,
     momentum: f64,
     /// a_t − 1 for t = 1, 2, … (index 0 holds a_1 − 1).
     a_minus_one: Vec<f64>,
@@ -243,15 +273,27 @@ impl ExactTwin {
     /// twin then needs ṽ_0 = [`v0_coefficient`](Self::v0_coefficient)·θ_0); with
     /// [`TwinInit::Naive`] it starts from v_0 = 0 in both runs, a_1 = 1 − η_0λ. Both are exact.
     pub fn new(base: Schedule, wd: f64, momentum: f64, init: TwinInit) -> Result<Self, ExplrError> {
+        Self::with_decay(base, wd, WdSchedule::Constant, momentum, init)
+    }
+
+    /// The twin of `base` whose weight decay follows `decay` from λ = `wd` (see [`new`](Self::new)).
+    pub fn with_decay(
+        base: Schedule,
+        wd: f64,
+        decay: WdSchedule,
+        momentum: f64,
+        init: TwinInit,
+    ) -> Result<Self, ExplrError> {
         base.validate()?;
-        let eta0 = base.eta0();
+        let (eta0, wd0) = (base.eta0(), decay.at(wd, &base, 0));
         let a1m1 = match init {
-            TwinInit::Exact => Hyper::new(eta0, wd, momentum)?.alpha_minus_one(),
-            TwinInit::Naive => -eta0 * wd,
+            TwinInit::Exact => Hyper::new(eta0, wd0, momentum)?.alpha_minus_one(),
+            TwinInit::Naive => -eta0 * wd0,
         };
         Ok(ExactTwin {
             base,
             wd,
+            decay,
             momentum,
             a_minus_one: vec![a1m1],
             ln_c: vec![0.0, -a1m1.ln_1p()],
@@ -265,7 +307,8 @@ impl ExactTwin {
             let n = self.ln_c.len() as u64; // computing a_n, n ≥ 2
             let prev = *self.a_minus_one.last().expect("a_1 is always present");
             let r = self.base.lr(n - 1) / self.base.lr(n - 2);
-            let am1 = self.momentum * r * (prev / (1.0 + prev)) - self.base.lr(n - 1) * self.wd;
+            let am1 =
+                self.momentum * r * (prev / (1.0 + prev)) - self.base.lr(n - 1) * self.wd_at(n - 1);
             self.a_minus_one.push(am1);
             // Compensated: a plain running sum's rounding grows like t·ε·|ln c_t|.
             let term = -am1.ln_1p();
@@ -278,6 +321,10 @@ impl ExactTwin {
             self.sum = sum;
             self.ln_c.push(sum + self.err);
         }
+    }
+
+    fn wd_at(&self, t: u64) -> f64 {
+        self.decay.at(self.wd, &self.base, t)
     }
 
     /// a_t = c_{t−1}/c_t for t ≥ 1.
@@ -304,7 +351,7 @@ impl ExactTwin {
             return 0.0;
         }
         let eta0 = self.base.eta0();
-        (self.a_minus_one[0] + eta0 * self.wd) / (eta0 * self.momentum)
+        (self.a_minus_one[0] + eta0 * self.wd_at(0)) / (eta0 * self.momentum)
     }
 }
 
@@ -314,6 +361,7 @@ impl ExactTwin {
 pub struct Texp {
     base: Schedule,
     wd: f64,
+    decay: WdSchedule,
     momentum: f64,
     ln_lr: Vec<f64>,
 }
@@ -321,12 +369,23 @@ pub struct Texp {
 impl Texp {
     /// TEXP for a step-decay (or constant) `base` with weight decay `wd` and momentum `momentum`.
     pub fn new(base: Schedule, wd: f64, momentum: f64) -> Result<Self, ExplrError> {
+        Self::with_decay(base, wd, WdSchedule::Constant, momentum)
+    }
+
+    /// TEXP of `base` whose weight decay follows `decay` from λ = `wd` (α*_t at each λ_t).
+    pub fn with_decay(
+        base: Schedule,
+        wd: f64,
+        decay: WdSchedule,
+        momentum: f64,
+    ) -> Result<Self, ExplrError> {
         base.validate()?;
-        let first = Hyper::new(base.eta0(), wd, momentum)?;
+        let first = Hyper::new(base.eta0(), decay.at(wd, &base, 0), momentum)?;
         Ok(Texp {
             ln_lr: vec![first.eta.ln() - first.ln_alpha()],
             base,
             wd,
+            decay,
             momentum,
         })
     }
@@ -334,7 +393,7 @@ impl Texp {
     fn ln_alpha_at(&self, t: u64) -> f64 {
         Hyper {
             eta: self.base.lr(t),
-            wd: self.wd,
+            wd: self.decay.at(self.wd, &self.base, t),
             momentum: self.momentum,
         }
         .ln_alpha()

@@ -11,7 +11,7 @@ pub use crate::fields::{Field, FieldKind};
 use crate::fields::{check_range, flag, num, one_of, parse_decimal, parse_list};
 use crate::model::{Arch, NetConfig, NetMode, Precision};
 use crate::norm::Norm;
-use crate::schedule::{Schedule, TwinInit};
+use crate::schedule::{Schedule, TwinInit, WdSchedule};
 
 /// The base schedule of runs A (and C).
 #[derive(Debug, Clone, Copy, PartialEq, Eq, serde::Serialize, serde::Deserialize)]
@@ -99,6 +99,8 @@ pub struct Settings {
     pub total: u64,
     /// A list schedule's LRs: from step 0, then from each milestone (empty: η·factor^k).
     pub lrs: Vec<f64>,
+    /// How the decaying run C's λ moves with its LR (constant, or tied: λ_t = λ·η_t/η).
+    pub wd_schedule: WdSchedule,
     /// Which twin D the decaying run gets.
     pub texp: TexpChoice,
     /// Initial momentum of B.
@@ -109,6 +111,8 @@ pub struct Settings {
     pub net: NetChoice,
     /// The dataset (MNIST trains the CNN).
     pub dataset: DatasetKind,
+    /// Points of a 2-D dataset, training and test together (the test set is 200 of them).
+    pub samples: usize,
     /// Minibatch size.
     pub batch: usize,
     /// Seed for data, initialization and batch order.
@@ -138,11 +142,13 @@ impl Default for Settings {
             floor: 0.001,
             total: 1000,
             lrs: Vec::new(),
+            wd_schedule: WdSchedule::Constant,
             texp: TexpChoice::Exact,
             init: InitChoice::Exact,
             norm: NormChoice::Batch,
             net: NetChoice::Invariant,
             dataset: DatasetKind::Circles,
+            samples: 1200,
             batch: 64,
             seed: 1,
             chaos: true,
@@ -153,6 +159,9 @@ impl Default for Settings {
         }
     }
 }
+
+/// Points of a 2-D dataset held out for testing.
+pub const TEST_SAMPLES: usize = 200;
 
 /// Test-set evaluation every this many steps (the CLI's `--eval-every` may change it).
 pub const EVAL_EVERY: u64 = 20;
@@ -224,6 +233,11 @@ pub const FIELDS: &[Field] = &[
         "C's LRs for schedule = list: from step 0, then from each milestone (one more than the milestones)",
     ),
     one_of(
+        "wd_schedule",
+        &["constant", "tied"],
+        "C's weight decay: constant λ, or tied to its LR (λ_t = λ·η_t/η), which holds ‖g‖/‖w‖ at its starting equilibrium as the LR decays",
+    ),
+    one_of(
         "texp",
         &["exact", "approx"],
         "Twin D of the decaying run C: exact (§4 recursion) or approx (TEXP of §5, per step for cosine and linear)",
@@ -247,6 +261,13 @@ pub const FIELDS: &[Field] = &[
         "dataset",
         &["circles", "spirals", "xor", "blobs", "mnist"],
         "Dataset (mnist trains the CNN)",
+    ),
+    num(
+        "samples",
+        FieldKind::Int,
+        240.0,
+        20_000.0,
+        "Points of a 2-D dataset, 200 of them held out for testing (--batch = samples − 200: full-batch GD)",
     ),
     num("batch", FieldKind::Int, 8.0, 512.0, "Minibatch size"),
     num(
@@ -297,6 +318,7 @@ impl Settings {
             "packed": { "header": crate::packed::HEADER, "scalars": crate::metrics::SCALARS },
             "sweep": { "settled_fraction": crate::sweep::SETTLED_FRACTION },
             "max_list": MAX_LIST,
+            "test_samples": TEST_SAMPLES,
         })
     }
 
@@ -320,6 +342,15 @@ impl Settings {
         range("momentum", self.momentum)?;
         range("factor", self.factor)?;
         range("batch", self.batch as f64)?;
+        range("samples", self.samples as f64)?;
+        if self.dataset != DatasetKind::Mnist && self.batch > self.samples - TEST_SAMPLES {
+            return Err(ExplrError::OutOfRange(format!(
+                "batch = {}: expected at most the {} training points of samples = {}",
+                self.batch,
+                self.samples - TEST_SAMPLES,
+                self.samples
+            )));
+        }
         range("seed", self.seed as f64)?;
         range("floor", self.floor)?;
         range("total", self.total as f64)?;
@@ -469,8 +500,8 @@ impl Settings {
         };
         let mut exp = Experiment {
             dataset: self.dataset,
-            samples: 1200,
-            test_samples: 200,
+            samples: self.samples,
+            test_samples: TEST_SAMPLES,
             net: NetConfig {
                 arch: Arch::Mlp { hidden: 32 },
                 norm: match self.norm {
@@ -508,6 +539,7 @@ impl Settings {
             precision: self.precision,
             eval_every: EVAL_EVERY,
             rescale_log2: 16.0,
+            wd_schedule: self.wd_schedule,
         };
         if self.dataset == DatasetKind::Mnist {
             exp = exp.mnist();

@@ -10,7 +10,8 @@ use crate::experiment::{Experiment, RunKind, RunPlan};
 use crate::metrics::{self, RunInputs, StepMetrics};
 use crate::model::{Net, ParamInfo, Precision, tensor1};
 use crate::optim::{self, MomentumState};
-use crate::schedule::{ExactTwin, LrPlan};
+use crate::schedule::{ExactTwin, LrPlan, WdSchedule};
+use crate::spikes::Spikes;
 
 /// Reads a tensor back to the host as f64 (blocking: native backends only).
 pub fn read(t: Tensor<1>) -> Vec<f64> {
@@ -20,6 +21,7 @@ pub fn read(t: Tensor<1>) -> Vec<f64> {
 struct Run {
     plan: LrPlan,
     wd: f64,
+    decay: WdSchedule,
     /// Index of the run this one is compared with (itself for weight-decay runs).
     reference: usize,
     /// Predicts ln c_t against the reference (None for weight-decay runs).
@@ -43,6 +45,9 @@ pub struct RunState {
     /// ln c of the visible rescalings θ → cθ applied so far ([`Lockstep::rescale_visibly`]):
     /// its LR is its plan's times c², its predicted scale against its reference times c.
     pub ln_moved: f64,
+    /// Its spikes of ‖w‖ so far.
+    #[serde(default)]
+    pub spikes: Spikes,
 }
 
 /// N runs in lockstep on one device, stacked: every parameter tensor holds all runs, [R, len],
@@ -57,7 +62,8 @@ pub struct Lockstep {
     runs: Vec<Run>,
     params: Vec<Tensor<2>>,
     state: MomentumState,
-    /// Weight decay of each run as a [R, 1] column (None when every run is WD-free).
+    /// Weight decay of each run as a [R, 1] column (None when every run is WD-free), built once
+    /// when every λ is constant, else each step.
     wd: Option<Tensor<2>>,
     step: u64,
     /// Each run's stored hidden weights before the last step (for angular updates).
@@ -78,6 +84,16 @@ fn column(values: &[f64], device: &Device, p: Precision) -> Tensor<2> {
 fn images(data: &[f32], n: usize, shape: [usize; 3], device: &Device, p: Precision) -> Tensor<4> {
     let values: Vec<f64> = data.iter().map(|&v| v as f64).collect();
     tensor1(&values, device, p).reshape([n, shape[0], shape[1], shape[2]])
+}
+
+impl Run {
+    /// λ_t: its weight decay at step t.
+    fn wd_at(&self, t: u64) -> f64 {
+        match &self.plan {
+            LrPlan::Base(s) => self.decay.at(self.wd, s, t),
+            _ => self.wd,
+        }
+    }
 }
 
 impl Lockstep {
@@ -138,6 +154,7 @@ impl Lockstep {
             let RunPlan {
                 plan,
                 wd,
+                decay,
                 reference,
                 predicted,
                 kappa,
@@ -146,6 +163,7 @@ impl Lockstep {
             runs.push(Run {
                 plan,
                 wd,
+                decay,
                 reference,
                 predicted,
                 host: RunState {
@@ -154,6 +172,7 @@ impl Lockstep {
                     ln_norm_prev: init_norm.ln(),
                     rescales: 0,
                     ln_moved: 0.0,
+                    spikes: Spikes::default(),
                 },
             });
         }
@@ -434,12 +453,19 @@ impl Lockstep {
             })
             .collect();
         let lr = self.column(&stored_lrs);
+        let wds: Vec<f64> = self.runs.iter().map(|run| run.wd_at(t)).collect();
+        let wd = match &self.wd {
+            Some(_) if self.runs.iter().any(|r| r.decay == WdSchedule::Tied) => {
+                Some(self.column(&wds))
+            }
+            wd => wd.clone(),
+        };
         optim::sgd_step(
             &mut self.params,
             &mut self.state,
             g,
             lr,
-            self.wd.clone(),
+            wd,
             self.exp.hyper.momentum,
         );
         self.step += 1;
@@ -463,6 +489,7 @@ impl Lockstep {
             step: self.step,
             labels: y,
             ln_lrs,
+            wds,
             ln_scales: self.runs.iter().map(|r| r.host.ln_scale).collect(),
             evaluate,
             values: Tensor::cat(parts, 0),
@@ -529,7 +556,7 @@ impl Lockstep {
         for i in 0..runs {
             let r = self.runs[i].reference;
             let equilibrium =
-                metrics::equilibrium_angular_update(p.ln_lrs[r].exp(), self.runs[r].wd, momentum);
+                metrics::equilibrium_angular_update(p.ln_lrs[r].exp(), p.wds[r], momentum);
             let ln_pred = match &mut self.runs[i].predicted {
                 Some(pred) => pred.ln_scale(t),
                 None => 0.0,
@@ -556,7 +583,7 @@ impl Lockstep {
                 grad_sq: grad_sq[i],
                 equilibrium_grad_ratio: metrics::equilibrium_grad_weight_ratio(
                     p.ln_lrs[r].exp(),
-                    self.runs[r].wd,
+                    p.wds[r],
                     momentum,
                 ),
             });
@@ -567,8 +594,12 @@ impl Lockstep {
                 ))
             })?);
         }
-        for (run, m) in self.runs.iter_mut().zip(&out) {
+        for (run, m) in self.runs.iter_mut().zip(&mut out) {
             run.host.ln_norm_prev = m.ln_weight_norm;
+            let spikes = &mut run.host.spikes;
+            spikes.observe(t, m.ln_weight_norm - m.ln_scale_predicted);
+            m.spikes = spikes.count as f64;
+            m.spike_period = spikes.period();
         }
         self.prev_hidden = weights;
         Ok(StepMetrics { step: t, runs: out })
@@ -646,6 +677,8 @@ pub struct PendingStep {
     step: u64,
     labels: Vec<u8>,
     ln_lrs: Vec<f64>,
+    /// Each run's λ_t.
+    wds: Vec<f64>,
     ln_scales: Vec<f64>,
     evaluate: bool,
     /// Everything the metrics need, flattened into one tensor.

@@ -96,6 +96,16 @@ export const SCHEMA = {
       "cell": "value",
       "metric": "equilibrium_grad_weight_ratio",
       "name": "equilibrium_grad_weight_ratio"
+    },
+    {
+      "cell": "value",
+      "metric": "spikes",
+      "name": "spikes"
+    },
+    {
+      "cell": "value",
+      "metric": "spike_period",
+      "name": "spike_period"
     }
   ],
   "defaults": {
@@ -115,6 +125,7 @@ export const SCHEMA = {
     "net": "invariant",
     "norm": "batch",
     "precision": "f64",
+    "samples": 1200,
     "schedule": "constant",
     "seed": 1,
     "sweep_eta": [],
@@ -123,7 +134,8 @@ export const SCHEMA = {
     "texp": "exact",
     "total": 1000,
     "warmup": 0,
-    "wd": 0.0005
+    "wd": 0.0005,
+    "wd_schedule": "constant"
   },
   "fields": [
     {
@@ -192,6 +204,14 @@ export const SCHEMA = {
       "min": 1e-6
     },
     {
+      "key": "wd_schedule",
+      "kind": "enum",
+      "values": [
+        "constant",
+        "tied"
+      ]
+    },
+    {
       "key": "texp",
       "kind": "enum",
       "values": [
@@ -236,6 +256,12 @@ export const SCHEMA = {
         "blobs",
         "mnist"
       ]
+    },
+    {
+      "key": "samples",
+      "kind": "int",
+      "max": 20000.0,
+      "min": 240.0
     },
     {
       "key": "batch",
@@ -298,13 +324,16 @@ export const SCHEMA = {
       "equilibrium_angular_update",
       "ln_grad_weight_ratio",
       "equilibrium_grad_weight_ratio",
+      "spikes",
       "test_accuracy",
-      "test_loss"
+      "test_loss",
+      "spike_period"
     ]
   },
   "sweep": {
     "settled_fraction": 0.25
   },
+  "test_samples": 200,
   "toy": {
     "defaults": {
       "toy": "bn_regression",

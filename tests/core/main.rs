@@ -11,6 +11,7 @@ mod cli;
 mod common;
 mod data;
 mod equilibrium;
+mod instability;
 mod math;
 mod probe;
 mod schedules;

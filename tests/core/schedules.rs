@@ -7,7 +7,7 @@ use crate::common::{max_loss_diff, max_over, train, twin_experiment};
 use explr::metrics::StepMetrics;
 use explr::model::Precision;
 use explr::norm::Norm;
-use explr::schedule::{ExactTwin, Schedule, TwinInit};
+use explr::schedule::{ExactTwin, Schedule, TwinInit, WdSchedule};
 
 /// Stricter than the 1e-9 of the theorem's f64 checks elsewhere: measured errors are ≈ 1e-15.
 const TOL: f64 = 1e-12;
@@ -74,10 +74,12 @@ fn d_vs_c(m: &[StepMetrics]) -> (f64, f64) {
     )
 }
 
-/// Trains each of `schedules` as run C beside its twin D (`exact`, or the per-phase TEXP) on
-/// the MLP or (`cnn`) the CNN for `steps` steps; each D-vs-C error, printed.
+/// Trains each of `schedules` as run C (its λ following `decay`) beside its twin D (`exact`,
+/// or the per-phase TEXP) on the MLP or (`cnn`) the CNN for `steps` steps; each D-vs-C
+/// error, printed.
 fn twin_errors(
     schedules: Vec<(&'static str, Schedule)>,
+    decay: WdSchedule,
     exact: bool,
     cnn: bool,
     steps: u64,
@@ -85,11 +87,14 @@ fn twin_errors(
     schedules
         .into_iter()
         .map(|(name, schedule)| {
-            let exp = twin_experiment(Norm::Batch, Precision::F64, TwinInit::Exact, cnn)
-                .with_schedule(schedule, exact);
+            let mut exp = twin_experiment(Norm::Batch, Precision::F64, TwinInit::Exact, cnn);
+            exp.wd_schedule = decay;
+            let exp = exp.with_schedule(schedule, exact);
             let (rel, loss) = d_vs_c(&train(exp, "flex", steps).1);
             let net = if cnn { "CNN" } else { "MLP" };
-            println!("{net}, {name}: max rel weight error {rel:.3e}, max loss diff {loss:.3e}");
+            println!(
+                "{net}, {name}, {decay:?} λ: max rel weight error {rel:.3e}, max loss diff {loss:.3e}"
+            );
             (name, rel, loss)
         })
         .collect()
@@ -97,7 +102,27 @@ fn twin_errors(
 
 #[test]
 fn every_schedule_has_an_exact_twin_on_the_mlp_to_1e_12_over_1000_steps() {
-    for (name, rel, loss) in twin_errors(schedules(0.1, 1000), true, false, 1000) {
+    for (name, rel, loss) in twin_errors(
+        schedules(0.1, 1000),
+        WdSchedule::Constant,
+        true,
+        false,
+        1000,
+    ) {
+        assert!(
+            rel <= TOL && loss <= TOL,
+            "{name}: rel {rel:.3e}, loss {loss:.3e}"
+        );
+    }
+}
+
+/// λ_t = λ·η_t/η: paper §4's recursion takes a λ per step as it takes an η per step.
+#[test]
+fn weight_decay_tied_to_the_lr_has_an_exact_twin_to_1e_12_on_the_mlp_and_the_cnn() {
+    let mlp = twin_errors(schedules(0.1, 1000), WdSchedule::Tied, true, false, 1000);
+    let cosines = schedules(0.1, 200).into_iter().take(2).collect();
+    let cnn = twin_errors(cosines, WdSchedule::Tied, true, true, 200);
+    for (name, rel, loss) in mlp.into_iter().chain(cnn) {
         assert!(
             rel <= TOL && loss <= TOL,
             "{name}: rel {rel:.3e}, loss {loss:.3e}"
@@ -108,7 +133,7 @@ fn every_schedule_has_an_exact_twin_on_the_mlp_to_1e_12_over_1000_steps() {
 #[test]
 fn cosine_with_warm_up_has_an_exact_twin_on_the_cnn_to_1e_12_over_200_steps() {
     let cosines = schedules(0.1, 200).into_iter().take(2).collect();
-    for (name, rel, loss) in twin_errors(cosines, true, true, 200) {
+    for (name, rel, loss) in twin_errors(cosines, WdSchedule::Constant, true, true, 200) {
         assert!(
             rel <= TOL && loss <= TOL,
             "{name}: rel {rel:.3e}, loss {loss:.3e}"
@@ -194,7 +219,7 @@ fn the_schedules_lrs_and_their_checks() {
 #[test]
 fn the_per_step_texp_of_a_cosine_is_close_but_not_exact() {
     let cosine = vec![schedules(0.1, 1000).remove(1)];
-    let (_, rel, _) = twin_errors(cosine, false, false, 1000)[0];
+    let (_, rel, _) = twin_errors(cosine, WdSchedule::Constant, false, false, 1000)[0];
     assert!(
         rel > 1e3 * TOL,
         "the approximation is not the exact twin: {rel:.3e}"
