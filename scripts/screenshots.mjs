@@ -18,6 +18,8 @@ const shots = [
   ['sweep.png', '/?backend=cpu&chaos=0&speed=40&sweep_eta=0.05,0.1,0.2,0.4&sweep_wd=0.00025,0.0005,0.001,0.002', { width: 1400, height: 1500 }, 4000, '#sweep-section'],
   ['sweep-charts.png', '/?backend=cpu&chaos=0&speed=40&sweep_eta=0.05,0.1,0.2,0.4&sweep_wd=0.00025,0.0005,0.001,0.002', { width: 1400, height: 1500 }, 4000, '.results'],
   ['schedule-cosine.png', '/?backend=cpu&chaos=0&speed=20&schedule=cosine&warmup=100&total=1500&floor=0.001', { width: 1400, height: 1500 }, 1500, '.results'],
+  ['gradrise.png', '/?backend=cpu&chaos=0&speed=100&schedule=cosine&wd=0.005&total=10000&floor=0.001', { width: 1400, height: 1500 }, 12000, '.results'],
+  ['spikes.png', '/?backend=cpu&speed=2&eta=0.5&wd=0.01&momentum=0&samples=400&batch=200', { width: 1400, height: 1500 }, 2000, '.results'],
   ['nonorm.png', '/?backend=cpu&speed=100&norm=none&dataset=xor', { width: 1400, height: 1500 }, 17000, '.results'],
 ];
 const only = process.argv.includes('--only') ? process.argv[process.argv.indexOf('--only') + 1].split(',') : null;

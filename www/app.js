@@ -44,7 +44,7 @@ const frames = { drawn: 0, maxMs: 0 };
 const toy = new ToyPanel({ canvas: $('toy-canvas'), curves: $('toy-curves'), summary: $('toy-summary'), makeWorker: cpuWorker, onError: (text) => message(text, 'error') });
 const TOY_KEYS = ['toy', 'toyeta', 'toywd', 'toysteps'];
 /** What the page keeps of the viewer's own choices when it builds a preset or a scene. */
-const kept = () => ({ embed: state.embed, mode: state.mode, backend: state.backend, speed: state.speed, precision: state.precision });
+const kept = () => ({ embed: state.embed, mode: state.mode, backend: state.backend, speed: state.speed, precision: state.precision, time: state.time });
 const tour = new Tour({
   root: $('tour'),
   session,
@@ -162,15 +162,35 @@ function clearView() {
   $('theory').replaceChildren(theoryPanel(state, null, null, []));
 }
 
+/**
+ * The time charts for the engine's runs: against steps, or (time = intrinsic) steps × λη — one
+ * λη for all runs but a sweep's, whose cells take each their own (sweep.js).
+ */
+function makePlots() {
+  const lambdaEta = state.time === 'intrinsic' && !isSweep(state) ? page.runs[0]?.lambdaEta || null : null;
+  return new Plots($('plots'), page.runs, { view, layers: page.layers, lambdaEta, invariant: state.norm !== 'none', ...(state.tour && { keys: tour.scene.charts, height: view === 'lecture' ? 185 : 180 }) });
+}
+
+/** The time axis changed: the charts again, from the kept history (training goes on). */
+function retime() {
+  if (!page.plots) return;
+  page.plots = makePlots();
+  page.plots.push(page.store.toObjects());
+  if (page.sweepView) page.sweepView.intrinsic = state.time === 'intrinsic';
+  lastSweep = 0;
+  requestFrame();
+}
+
 /** The engine built the experiment: the charts, legend, notes and views for its runs. */
 function onReady({ runs, layers, backend, precision, theory, asked }) {
   page.runs = runs;
   page.store = new History(page.runs.length);
-  page.sweepView = isSweep(state) && view !== 'embed' ? new SweepView($('sweep-section'), runs) : null;
+  page.sweepView = isSweep(state) && view !== 'embed' ? new SweepView($('sweep-section'), runs, { intrinsic: state.time === 'intrinsic' }) : null;
   $('sweep-section').hidden = !page.sweepView;
   // A sweep's runs are told apart as its grid is: colour by η, dash by λ.
   if (page.sweepView) page.sweepView.styles().forEach((style, k) => (page.runs[k].style = style));
-  page.plots = new Plots($('plots'), page.runs, { view, layers, invariant: state.norm !== 'none', ...(state.tour && { keys: tour.scene.charts, height: view === 'lecture' ? 185 : 180 }) });
+  page.layers = layers;
+  page.plots = makePlots();
   $('plots').style.minHeight = '';
   page.watch = new RunWatch(page.runs, state.norm);
   renderLegend();
@@ -311,6 +331,11 @@ function onControl(e) {
   if (key === 'backend') {
     renderControls();
     session.changeBackend();
+    return;
+  }
+  if (key === 'time') {
+    renderControls();
+    retime();
     return;
   }
   restart();

@@ -6,13 +6,15 @@
 /** What the page calls a value, where its name alone would not do. */
 export const OPTION_LABELS = {
   schedule: { step: 'step decay (+ C, D)', cosine: 'cosine (+ C, D)', linear: 'linear decay (+ C, D)', list: 'LR list (+ C, D)' },
-  texp: { exact: 'exact TEXP (§4)', approx: 'approx. TEXP (§5)' },
+  texp: { exact: 'exact twin (§4)', approx: 'approx. TEXP (§5)' },
+  wd_schedule: { constant: 'constant λ', tied: 'tied to its LR: λ·ηₜ/η' },
   init: { exact: 'exact ṽ₀ = κθ₀', naive: 'naive ṽ₀ = 0' },
   norm: { batch: 'BatchNorm', group: 'GroupNorm', layer: 'LayerNorm', instance: 'InstanceNorm (CNN)' },
   net: { invariant: 'scale-invariant', standard: 'affine, trained head' },
   dataset: { xor: 'XOR', mnist: 'MNIST (CNN)' },
   backend: { webgpu: 'WebGPU', cpu: 'CPU (wasm)' },
   precision: { f64: 'f64 (CPU)' },
+  time: { steps: 'steps', intrinsic: 'steps × λη (intrinsic)' },
   toy: { bn_regression: 'BN’d regression', plain_regression: 'no BN: w₁² + (w₂−1)²', ratio: 'x²/(x²+y²)' },
 };
 

@@ -26,8 +26,13 @@ export function csvText(store, runs, settings, engine) {
   return `${rows.join('\n')}\n`;
 }
 
-/** Run C's schedule in words ('constant LR' without one), with its twin. */
+/** Run C's schedule in words ('constant LR' without one), with its weight decay and twin. */
 export function scheduleText(state) {
+  const text = lrScheduleText(state);
+  return state.schedule !== 'constant' && state.wd_schedule === 'tied' ? `${text}, λ tied to C’s LR` : text;
+}
+
+function lrScheduleText(state) {
   const twin = state.texp === 'exact' ? 'exact twin' : 'approximate TEXP twin';
   const warm = state.warmup > 0 ? `after ${state.warmup} warm-up steps ` : '';
   switch (state.schedule) {

@@ -6,16 +6,16 @@ import { Tour } from './tour.js';
 
 /** The controls each schedule uses beside its own select (run C's; constant has none). */
 const SCHEDULE_CONTROLS = {
-  step: ['milestones', 'factor', 'texp'],
-  cosine: ['warmup', 'total', 'floor', 'texp'],
-  linear: ['warmup', 'total', 'floor', 'texp'],
-  list: ['milestones', 'lrs', 'factor', 'texp'],
+  step: ['milestones', 'factor', 'wd_schedule', 'texp'],
+  cosine: ['warmup', 'total', 'floor', 'wd_schedule', 'texp'],
+  linear: ['warmup', 'total', 'floor', 'wd_schedule', 'texp'],
+  list: ['milestones', 'lrs', 'factor', 'wd_schedule', 'texp'],
 };
 
 /** Shows only the controls the link's schedule uses. */
 export function scheduleFields(state) {
   const shown = SCHEDULE_CONTROLS[state.schedule] || [];
-  for (const id of ['milestones', 'factor', 'warmup', 'total', 'floor', 'lrs', 'texp']) {
+  for (const id of new Set(Object.values(SCHEDULE_CONTROLS).flat())) {
     const label = document.getElementById(id)?.closest('label');
     if (label) label.hidden = !shown.includes(id);
   }

@@ -32,6 +32,8 @@ const LOG10E = Math.LOG10E;
 const log10Floor = (v, floor) => (v === null || v === undefined || Number.isNaN(v) ? null : Math.log10(Math.max(v, floor)));
 /** log10 of a positive value, null for zero (no weight decay: no equilibrium) or missing. */
 const log10Positive = (v) => (typeof v === 'number' && v > 0 ? Math.log10(v) : null);
+/** Spike onsets a chart keeps to mark (the latest; older ones have scrolled far left). */
+const MAX_SPIKES = 400;
 /** Runs beyond which a chart leaves out its predicted lines (a sweep draws them per cell). */
 const MAX_RUNS_WITH_PREDICTIONS = 8;
 
@@ -57,7 +59,7 @@ export const CHARTS = [
     log: true,
     get: (r) => r.ln_weight_norm * LOG10E,
   },
-  { key: 'loss', title: () => 'Training loss (minibatch)', unit: 'cross-entropy', log: false, get: (r) => r.loss },
+  { key: 'loss', title: (ctx) => `Training loss (minibatch)${ctx.spikes ? '; ▾ a spike of ‖w‖' : ''}`, unit: 'cross-entropy', log: false, get: (r) => r.loss, spikes: true },
   { key: 'efflr', title: () => 'Effective LR ηₜ/‖wₜ‖²', unit: 'η/‖w‖² (log scale)', log: true, get: (r) => r.ln_effective_lr * LOG10E },
   { key: 'acc', title: () => 'Test accuracy', unit: 'fraction correct', log: false, range: [0, 1], get: (r) => r.test_accuracy, sparse: true },
   {
@@ -155,14 +157,19 @@ export class Plots {
    * `runs`: [{label, index, reference, role}]; `view`: 'normal' | 'lecture' | 'embed';
    * `invariant`: whether the hidden weights feed a normalization (chart titles follow);
    * `keys`: the charts to show (default: the view's); `height`: each chart's (default: the
-   * view's); `layers`: the hidden weights' names (the engine's, for the per-layer chart).
+   * view's); `layers`: the hidden weights' names (the engine's, for the per-layer chart);
+   * `lambdaEta`: with it, time is intrinsic — the x axis is steps × λη, one λη for all runs.
    */
-  constructor(container, runs, { view = 'normal', invariant = true, keys = null, height = null, layers = [] } = {}) {
+  constructor(container, runs, { view = 'normal', invariant = true, keys = null, height = null, layers = [], lambdaEta = null } = {}) {
     this.container = container;
     this.height = height;
     this.runs = runs;
     this.view = view;
-    this.ctx = { invariant, layers };
+    this.ctx = { invariant, layers, spikes: false };
+    this.lambdaEta = lambdaEta;
+    /** Steps at which run A's ‖w‖ began a spike (the engine counts them), newest last. */
+    this.spikeSteps = [];
+    this.spikeCount = 0;
     this.lastStep = 0;
     this.next = 0;
     this.charts = [];
@@ -199,7 +206,7 @@ export class Plots {
   options(c, width, height, scale = 1, legend = true, spread = 1) {
     const font = `${Math.round(12 * scale)}px system-ui, sans-serif`;
     const labelFont = `bold ${Math.round(12 * scale)}px system-ui, sans-serif`;
-    const series = [{ label: 'step' }];
+    const series = [{ label: this.lambdaEta ? 'steps × λη' : 'step' }];
     for (const run of this.shown(c)) {
       const st = styleOf(run);
       series.push({
@@ -220,14 +227,14 @@ export class Plots {
       scales: { x: { time: false }, y: c.range ? { range: c.range } : { range: (_u, lo, hi) => padRange(lo, hi, c.log) } },
       axes: [
         {
-          label: 'step',
+          label: this.lambdaEta ? 'steps × λη (intrinsic time)' : 'step',
           font,
           labelFont,
           size: 36 * scale,
           labelSize: 18 * scale,
           stroke: '#333',
           space: 60 * spread,
-          values: (_u, splits) => splits.map(fmtStep),
+          values: (_u, splits) => splits.map(this.lambdaEta ? fmtAxis : fmtStep),
         },
         {
           label: c.unit,
@@ -243,7 +250,34 @@ export class Plots {
         },
       ],
       series,
+      ...(c.spikes && { hooks: { draw: [(u) => this.markSpikes(u, scale)] } }),
     };
+  }
+
+  /** The x of step `step`: the step, or steps × λη in intrinsic time. */
+  x(step) {
+    return this.lambdaEta ? step * this.lambdaEta : step;
+  }
+
+  /** Marks each spike onset in view with a small triangle at the top of chart `u`. */
+  markSpikes(u, scale) {
+    if (!this.spikeSteps.length) return;
+    const { ctx, bbox } = u;
+    const [lo, hi] = [u.scales.x.min, u.scales.x.max];
+    const r = 5 * scale * (window.devicePixelRatio || 1);
+    ctx.save();
+    ctx.fillStyle = '#b91c1c';
+    for (const step of this.spikeSteps) {
+      const x = this.x(step);
+      if (x < lo || x > hi) continue;
+      const px = u.valToPos(x, 'x', true);
+      ctx.beginPath();
+      ctx.moveTo(px - r, bbox.top);
+      ctx.lineTo(px + r, bbox.top);
+      ctx.lineTo(px, bbox.top + 1.6 * r);
+      ctx.fill();
+    }
+    ctx.restore();
   }
 
   /** Makes chart `c` (a CHARTS entry) in its own figure, `width` × `height` px. */
@@ -269,11 +303,28 @@ export class Plots {
   /** Records one batch of step metrics; the charts redraw at the next `draw()`. */
   push(steps) {
     for (const s of steps) {
+      const x = this.x(s.step);
       for (const ch of this.charts) {
-        ch.env.push(s.step, ch.shown.map((run) => ch.def.get(s.runs[run.index], run)));
+        ch.env.push(x, ch.shown.map((run) => ch.def.get(s.runs[run.index], run)));
         ch.dirty = true;
       }
+      const spikes = s.runs[0]?.spikes ?? 0;
+      if (spikes > this.spikeCount) {
+        this.spikeSteps.push(s.step);
+        if (this.spikeSteps.length > MAX_SPIKES) this.spikeSteps.shift();
+        if (!this.ctx.spikes) this.retitle({ spikes: true });
+      }
+      this.spikeCount = spikes;
       this.lastStep = s.step;
+    }
+  }
+
+  /** Sets `change` in the charts' context and the titles that depend on it. */
+  retitle(change) {
+    Object.assign(this.ctx, change);
+    for (const ch of this.charts) {
+      ch.title = ch.def.title(this.ctx);
+      ch.fig.querySelector('figcaption').textContent = ch.title;
     }
   }
 
@@ -318,7 +369,8 @@ export class Plots {
       return {
         key: ch.def.key,
         runs: ch.shown.map((r) => r.label),
-        lastStep: xs.at(-1) ?? null,
+        lastStep: xs.at(-1) === undefined ? null : Math.round(xs.at(-1) / (this.lambdaEta || 1)),
+        lastX: xs.at(-1) ?? null,
         last: ys.map((v) => v.at(-1) ?? null),
         yRange: [y.min, y.max],
       };
@@ -395,11 +447,8 @@ export class Plots {
         const done = new Promise((resolve) => {
           drawn = resolve;
         });
-        const opts = {
-          ...this.options(ch.def, panelW * ratio, panelH * ratio, 1.15 * ratio, false, 1.3 * ratio),
-          cursor: { show: false },
-          hooks: { draw: [() => drawn()] },
-        };
+        const base = this.options(ch.def, panelW * ratio, panelH * ratio, 1.15 * ratio, false, 1.3 * ratio);
+        const opts = { ...base, cursor: { show: false }, hooks: { draw: [...(base.hooks?.draw || []), () => drawn()] } };
         const u = new uPlot(opts, ch.env.data(), host);
         await Promise.race([done, new Promise((resolve) => setTimeout(resolve, 1000))]);
         g.drawImage(u.ctx.canvas, x, y + titleH, panelW, panelH);

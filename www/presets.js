@@ -8,6 +8,11 @@ export const PRESETS = {
   nonorm: { label: 'What breaks: no normalization', state: { norm: 'none', dataset: 'xor' } },
   standard: { label: 'What breaks: affine + trained head', state: { net: 'standard' } },
   naive: { label: 'What breaks: naive initial momentum', state: { init: 'naive' } },
+  // λ = 0.005: 1/(λη) = 2 000 steps, so the equilibrium moves within the decay's 10 000 steps.
+  gradrise: { label: 'Cosine decay: the late gradient rise', state: { schedule: 'cosine', wd: 0.005, total: 10000, floor: 0.001, chaos: false } },
+  gradtied: { label: 'Cosine decay, λ tied to the LR: no rise', state: { schedule: 'cosine', wd: 0.005, total: 10000, floor: 0.001, wd_schedule: 'tied', chaos: false } },
+  // Full-batch GD (200 training points, batch 200), no momentum: Lobacheva et al. (2021).
+  spikes: { label: 'BN + WD: periodic loss spikes', state: { eta: 0.5, wd: 0.01, momentum: 0, samples: 400, batch: 200 } },
   mnist: { label: 'MNIST CNN', state: { dataset: 'mnist', norm: 'batch', batch: 64 } },
   intrinsic: {
     label: 'Intrinsic LR: a 4 × 4 sweep of η × λ',

@@ -25,6 +25,7 @@ export const FIELDS = {
   embed: { kind: 'bool', def: false },
   tour: { kind: 'int', def: 0, min: 0, max: SCENES.length },
   mode: { kind: 'enum', def: 'normal', values: ['normal', 'lecture'] },
+  time: { kind: 'enum', def: 'steps', values: ['steps', 'intrinsic'] },
 };
 
 /** The engine's settings in `state` (what the worker turns into an experiment). */
@@ -157,6 +158,11 @@ export function crossCheck(state) {
     const wd = Number(wdMax.toPrecision(3)) > wdMax ? Number((wdMax * 0.999).toPrecision(3)) : Number(wdMax.toPrecision(3));
     out.push(`no real α for η=${state.eta}, λ=${state.wd}, γ=${state.momentum} (λη must be ≤ (1−√γ)²): weight decay moved to ${wd}, the largest that runs`);
     state.wd = wd;
+  }
+  const train = state.samples - SCHEMA.test_samples;
+  if (state.dataset !== 'mnist' && state.batch > train) {
+    out.push(`a batch of ${state.batch} from ${train} training points (samples ${state.samples} less ${SCHEMA.test_samples} held out): batch set to ${train}, full-batch GD`);
+    state.batch = train;
   }
   if ((state.schedule === 'step' || state.schedule === 'list') && state.milestones.length === 0) state.milestones = [...FIELDS.milestones.def];
   if ((state.schedule === 'cosine' || state.schedule === 'linear')) {

@@ -22,6 +22,9 @@ export function predictionLine(points) {
   return (x) => y0 + slope * (x - x0);
 }
 
+/** A short axis value: 3 significant digits. */
+const fmtAxisValue = (v) => String(Number(v.toPrecision(3)));
+
 /** One colour per η of the grid. */
 const PALETTE = ['#1f5fbf', '#d1451b', '#2a8d4f', '#8a3ffc', '#a16207', '#0f766e', '#be185d', '#4b5563'];
 /** One dash pattern per λ of the grid (the time charts: colour is η, the line is λ). */
@@ -48,9 +51,11 @@ function sized(canvas, w, h) {
 export class SweepView {
   /**
    * `section`: the element to draw in; `runs`: the engine's view of each run (η, λ, λη and Δ*
-   * of the grid point it is or twins).
+   * of the grid point it is or twins); `intrinsic`: the cells' time axis is steps × λη (one
+   * scale for all: cells of equal λη draw the same curve), else steps.
    */
-  constructor(section, runs) {
+  constructor(section, runs, { intrinsic = false } = {}) {
+    this.intrinsic = intrinsic;
     this.points = runs.map(({ index, label, role, eta, wd, lambdaEta, predicted }) => ({ index, label, twin: role === 'twin', eta, wd, lambdaEta, predicted }));
     this.line = predictionLine(this.points);
     this.etas = [...new Set(this.points.map((p) => p.eta))].sort((a, b) => a - b);
@@ -155,7 +160,12 @@ export class SweepView {
     const n = store.length;
     const s0 = n ? store.steps[0] : 0;
     const s1 = n ? store.steps[n - 1] : 1;
+    // Where step `step` of run `p` lies across a cell, 0 to 1: by step, or by steps × λη on
+    // one scale (the largest λη's run reaches the right edge).
+    const leMax = Math.max(...this.points.map((p) => p.lambdaEta));
+    const across = (step, p) => (this.intrinsic && leMax > 0 ? (step * p.lambdaEta) / (s1 * leMax) : (step - s0) / Math.max(1, s1 - s0));
     g.fillStyle = '#333';
+    if (this.intrinsic) g.fillText(`x: steps × λη, to ${fmtAxisValue(s1 * leMax)}`, 2, 9);
     this.wds.forEach((wd, c) => g.fillText(`λ = ${wd}`, left + c * cw + 4, 9));
     this.etas.forEach((eta, r) => g.fillText(`η = ${eta}`, 2, top + r * ch + ch / 2));
     for (const p of this.points) {
@@ -195,7 +205,9 @@ export class SweepView {
           }
         }
         if (!count) continue;
-        const x = x0 + 2 + ((store.steps[i0] - s0) / Math.max(1, s1 - s0)) * (cw - 7);
+        const at = across(store.steps[i0], p);
+        if (at > 1) break;
+        const x = x0 + 2 + at * (cw - 7);
         const yy = Math.max(y0 + 1, Math.min(y0 + ch - 3, y(sum / count)));
         if (started) g.lineTo(x, yy);
         else g.moveTo(x, yy);

@@ -97,10 +97,11 @@ function equilibrium(runs, smoothed) {
   ];
   const now = document.createElement('p');
   now.className = 'measured';
-  now.textContent = `measured Δₜ (≈ 100-step mean): ${measured.length ? measured.join(', ') : '…'}`;
+  const clock = a && a.lambdaEta > 0 ? `${Math.round(1 / a.lambdaEta).toLocaleString('en')} steps` : '…';
+  now.textContent = `measured Δₜ (≈ 100-step mean): ${measured.length ? measured.join(', ') : '…'}; timescale 1/(λη) = ${clock}`;
   out.push(now);
   const e = document.createElement('p');
-  e.textContent = 'Δₜ is the angle the scale-invariant weights turn per step. It settles where weight decay’s shrinking of ‖w‖ balances the gradient’s growth of it (Wan et al. 2020) — which is why the effective LR η/‖w‖² levels off. B turns by exactly A’s angles with no weight decay at all: its growing LR does weight decay’s job.';
+  e.textContent = 'Δₜ is the angle the scale-invariant weights turn per step. It settles where weight decay’s shrinking of ‖w‖ balances the gradient’s growth of it (Wan et al. 2020) — which is why the effective LR η/‖w‖² levels off, after ≈ 1/(λη) steps (the Time axis “steps × λη” counts in them). B turns by exactly A’s angles with no weight decay at all: its growing LR does weight decay’s job.';
   out.push(e);
   return out;
 }

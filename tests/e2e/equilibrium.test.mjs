@@ -129,3 +129,79 @@ test('a sweep with twins: each twin turns by its own run’s angles', async () =
   assert.deepEqual(log.errors, []);
   await page.close();
 });
+
+test('time = intrinsic: the charts run on steps × λη, the link keeps it, switching back keeps the run', async () => {
+  const { page, log } = await open(ctx.browser, ctx.server.origin, '/?backend=cpu&speed=20&time=intrinsic');
+  await ready(page);
+  await playFor(page, 200);
+  const le = 0.1 * 5e-4;
+  const charts = await page.evaluate(() => window.__explr.charts());
+  const lr = charts.find((c) => c.key === 'lr');
+  console.log(`intrinsic time: last x ${lr.lastX} at step ${lr.lastStep} (λη = ${le})`);
+  assert.ok(Math.abs(lr.lastX - lr.lastStep * le) < 1e-12, `x = step × λη: ${lr.lastX} vs ${lr.lastStep}`);
+  assert.match(await page.textContent('#theory'), /1\/\(λη\) = 20,000 steps/);
+  assert.match(page.url(), /time=intrinsic/);
+  assert.equal(await page.$eval('#time', (s) => s.value), 'intrinsic');
+  const step = Number(await page.evaluate(() => document.body.dataset.steps));
+  await page.selectOption('#time', 'steps');
+  await page.waitForFunction(() => window.__explr.charts()[0].lastX === window.__explr.charts()[0].lastStep);
+  const back = (await page.evaluate(() => window.__explr.charts())).find((c) => c.key === 'lr');
+  assert.ok(back.lastStep >= step, `the run went on: step ${back.lastStep} after ${step}`);
+  assert.doesNotMatch(page.url(), /time=/);
+  assert.deepEqual(log.errors, []);
+  await page.close();
+});
+
+test('the periodic-spikes preset: full-batch GD spikes again and again; each spike marked, the period printed', async () => {
+  const { page, log } = await open(ctx.browser, ctx.server.origin, '/?backend=cpu');
+  await ready(page);
+  await page.selectOption('#preset', 'spikes');
+  await ready(page);
+  assert.match(await page.textContent('#explain'), /never settles[\s\S]*chaos/);
+  await page.click('#play');
+  await page.waitForFunction(() => (window.__explr.history.at(-1)?.runs[0].spikes ?? 0) >= 3, null, { timeout: 120000, polling: 250 });
+  await page.click('#play');
+  const last = await page.evaluate(() => window.__explr.history.at(-1));
+  const { spikes, spike_period: period } = last.runs[0];
+  console.log(`spikes preset: ${spikes} spikes by step ${last.step}, one every ${period.toFixed(1)} steps`);
+  assert.ok(period > 20 && period < 300, `period ${period}`);
+  await page.waitForFunction(() => /spikes? of ‖w‖, one every \d+ steps/.test(document.querySelector('#readout').textContent));
+  const title = await page.$eval('.chart[data-key="loss"] figcaption', (c) => c.textContent);
+  assert.match(title, /▾/);
+  // The triangles are drawn: red pixels along the top of the loss chart.
+  const red = await page.$eval('.chart[data-key="loss"] canvas', (c) => {
+    const d = c.getContext('2d').getImageData(0, 0, c.width, c.height).data;
+    let n = 0;
+    for (let i = 0; i < d.length; i += 4) if (d[i] > 150 && d[i + 1] < 60 && d[i + 2] < 60) n += 1;
+    return n;
+  });
+  assert.ok(red > 20, `${red} red pixels`);
+  assert.deepEqual(log.errors, []);
+  await page.close();
+});
+
+test('the late gradient rise: under cosine decay ‖g‖/‖w‖ of C climbs; with λ tied to the LR it does not', async () => {
+  const rise = {};
+  for (const preset of ['gradrise', 'gradtied']) {
+    const { page, log } = await open(ctx.browser, ctx.server.origin, '/?backend=cpu&speed=100');
+    await ready(page);
+    await page.selectOption('#preset', preset);
+    await ready(page);
+    await playFor(page, 12000, 240000);
+    rise[preset] = await page.evaluate(() => {
+      const h = window.__explr.history;
+      const gm = (a, b) => {
+        const v = h.filter((s) => s.step >= a && s.step < b).map((s) => s.runs[2].ln_grad_weight_ratio);
+        return Math.exp(v.reduce((x, y) => x + y, 0) / v.length);
+      };
+      return gm(10000, 12000) / gm(2000, 4000);
+    });
+    const chart = (await page.evaluate(() => window.__explr.charts())).find((c) => c.key === 'gradratio');
+    assert.ok(chart.last.every((v) => v !== null), `${preset}: every ‖g‖/‖w‖ curve has points`);
+    assert.deepEqual(log.errors, []);
+    await page.close();
+  }
+  console.log(`‖g‖/‖w‖ of C from steps 2 000–4 000 to 10 000–12 000: constant λ ×${rise.gradrise.toFixed(2)}, tied ×${rise.gradtied.toFixed(2)}`);
+  assert.ok(rise.gradrise > 2, `rise ×${rise.gradrise}`);
+  assert.ok(rise.gradtied < 1.5, `tied ×${rise.gradtied}`);
+});

@@ -137,8 +137,9 @@ for (const [schedule, extra, words] of [
   ['cosine', 'warmup=20&total=200', /cosine after 20 warm-up steps to 0\.001 at step 200/],
   ['linear', 'total=200', /linear decay to 0\.001 at step 200/],
   ['list', 'milestones=60,120&lrs=0.1,0.03,0.06', /LRs 0\.1, 0\.03, 0\.06 from steps 0, 60, 120/],
+  ['cosine', 'total=200&wd_schedule=tied', /cosine to 0\.001 at step 200 \(exact twin\), λ tied to C’s LR/],
 ]) {
-  test(`schedule=${schedule} from the link: run C decays, its twin D coincides with it to 1e-12 over 200 steps, its controls are shown`, async () => {
+  test(`schedule=${schedule}${extra.includes('tied') ? ' with λ tied to it' : ''} from the link: run C decays, its twin D coincides with it to 1e-12 over 200 steps, its controls are shown`, async () => {
     const { page, log } = await open(ctx.browser, ctx.server.origin, `/?backend=cpu&speed=20&dataset=blobs&schedule=${schedule}&${extra}`);
     await ready(page);
     await playFor(page, 200);
