@@ -463,7 +463,7 @@ fn train(a: TrainArgs) -> Result<(), ExplrError> {
 }
 
 /// Columns of `explr schedule`'s CSV, one row per step.
-const SCHEDULE_COLUMNS: &str = "step,lr,twin_lr,ln_twin_lr,ln_scale";
+const SCHEDULE_COLUMNS: &str = "step,lr,wd,twin_lr,ln_twin_lr,ln_scale";
 
 fn schedule(a: ScheduleArgs) -> Result<(), ExplrError> {
     let (settings, _) = a.settings.settings()?;
@@ -486,8 +486,8 @@ fn schedule(a: ScheduleArgs) -> Result<(), ExplrError> {
             let twin_lr = r.twin_lr.map(|v| v.to_string()).unwrap_or_default();
             writeln!(
                 out,
-                "{},{},{twin_lr},{},{}",
-                r.step, r.lr, r.ln_twin_lr, r.ln_scale
+                "{},{},{},{twin_lr},{},{}",
+                r.step, r.lr, r.wd, r.ln_twin_lr, r.ln_scale
             )
             .map_err(io)?;
         }

@@ -343,8 +343,23 @@ fn schedule_prints_the_twin_the_engine_trains() {
     assert!(ok, "{err}");
     let lines: Vec<&str> = csv.lines().collect();
     assert!(lines[0].starts_with("# D: no WD, exact twin: momentum 0.9, no weight decay"));
-    assert_eq!(lines[1], "step,lr,twin_lr,ln_twin_lr,ln_scale");
+    assert_eq!(lines[1], "step,lr,wd,twin_lr,ln_twin_lr,ln_scale");
     let last: Vec<f64> = lines[301].split(',').map(|c| c.parse().unwrap()).collect();
-    assert_eq!(last[0], 299.0);
-    assert!((last[2] - at(299, "twin_lr")).abs() <= 1e-15 * last[2]);
+    assert_eq!((last[0], last[2]), (299.0, 5e-4));
+    assert!((last[3] - at(299, "twin_lr")).abs() <= 1e-15 * last[3]);
+    // With λ tied to the LR the table prints λ_t = λ·η_t/η, and the twin D trains on it.
+    let tied = [&flags[..], &["--wd-schedule", "tied"]].concat();
+    let (ok, out, err) = explr(
+        &[
+            &["schedule", "--steps", "300", "--format", "json"][..],
+            &tied,
+        ]
+        .concat(),
+    );
+    assert!(ok, "{err}");
+    let v: serde_json::Value = serde_json::from_str(&out).unwrap();
+    let row = &v["rows"][200];
+    let (lr, wd) = (row["lr"].as_f64().unwrap(), row["wd"].as_f64().unwrap());
+    assert!((wd - 5e-4 * lr / 0.1).abs() < 1e-18, "λ_200 = {wd}");
+    assert!(row["ln_twin_lr"].as_f64().unwrap() != rows[200]["ln_twin_lr"].as_f64().unwrap());
 }
