@@ -65,6 +65,8 @@ pub struct Lockstep {
     /// Weight decay of each run as a [R, 1] column (None when every run is WD-free), built once
     /// when every λ is constant, else each step.
     wd: Option<Tensor<2>>,
+    /// Whether some run's λ follows its LR (then the λ column is rebuilt each step).
+    wd_varies: bool,
     step: u64,
     /// Each run's stored hidden weights before the last step (for angular updates).
     prev_hidden: Vec<Vec<f64>>,
@@ -182,6 +184,7 @@ impl Lockstep {
             .iter()
             .any(|&w| w != 0.0)
             .then(|| column(&wds, &device, p));
+        let wd_varies = runs.iter().any(|r| r.decay == WdSchedule::Tied);
         let test_x = images(&test.features, test.len(), test.sample_shape, &device, p);
         let ref_n = train.len().min(256);
         let (rx, _) = train.gather(&(0..ref_n).collect::<Vec<_>>());
@@ -197,6 +200,7 @@ impl Lockstep {
             params,
             state,
             wd,
+            wd_varies,
             step: 0,
             prev_hidden,
             test_x,
@@ -455,9 +459,7 @@ impl Lockstep {
         let lr = self.column(&stored_lrs);
         let wds: Vec<f64> = self.runs.iter().map(|run| run.wd_at(t)).collect();
         let wd = match &self.wd {
-            Some(_) if self.runs.iter().any(|r| r.decay == WdSchedule::Tied) => {
-                Some(self.column(&wds))
-            }
+            Some(_) if self.wd_varies => Some(self.column(&wds)),
             wd => wd.clone(),
         };
         optim::sgd_step(

@@ -8,13 +8,16 @@ import { open, playFor, ready, useBrowser } from './harness.mjs';
 
 const ctx = useBrowser();
 
-/** Coloured (non-grey) pixels drawn on canvas `sel`. */
-const inked = (page, sel) => page.$eval(sel, (c) => {
+/** Coloured (non-grey) pixels drawn on canvas `sel`; with `red`, only red ones (a spike's ▾). */
+const inked = (page, sel, red = false) => page.$eval(sel, (c, onlyRed) => {
   const d = c.getContext('2d').getImageData(0, 0, c.width, c.height).data;
   let n = 0;
-  for (let i = 0; i < d.length; i += 4) if (d[i + 3] > 0 && Math.max(d[i], d[i + 1], d[i + 2]) - Math.min(d[i], d[i + 1], d[i + 2]) > 60) n += 1;
+  for (let i = 0; i < d.length; i += 4) {
+    const coloured = d[i + 3] > 0 && Math.max(d[i], d[i + 1], d[i + 2]) - Math.min(d[i], d[i + 1], d[i + 2]) > 60;
+    if (onlyRed ? d[i] > 150 && d[i + 1] < 60 && d[i + 2] < 60 : coloured) n += 1;
+  }
   return n;
-});
+}, red);
 
 test('the angular-update chart shows A, B and the predicted equilibrium; B turns by A’s angles', async () => {
   const { page, log } = await open(ctx.browser, ctx.server.origin, '/?backend=cpu&speed=20');
@@ -169,12 +172,7 @@ test('the periodic-spikes preset: full-batch GD spikes again and again; each spi
   const title = await page.$eval('.chart[data-key="loss"] figcaption', (c) => c.textContent);
   assert.match(title, /▾/);
   // The triangles are drawn: red pixels along the top of the loss chart.
-  const red = await page.$eval('.chart[data-key="loss"] canvas', (c) => {
-    const d = c.getContext('2d').getImageData(0, 0, c.width, c.height).data;
-    let n = 0;
-    for (let i = 0; i < d.length; i += 4) if (d[i] > 150 && d[i + 1] < 60 && d[i + 2] < 60) n += 1;
-    return n;
-  });
+  const red = await inked(page, '.chart[data-key="loss"] canvas', true);
   assert.ok(red > 20, `${red} red pixels`);
   assert.deepEqual(log.errors, []);
   await page.close();
