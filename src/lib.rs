@@ -12,6 +12,8 @@ pub mod error;
 pub mod experiment;
 pub mod fields;
 #[cfg(feature = "cli")]
+pub mod fixture;
+#[cfg(feature = "cli")]
 pub mod flags;
 pub mod metrics;
 pub mod model;

@@ -42,6 +42,11 @@ enum Command {
     /// η_t, the twin's η̃_t (also as ln) and ln c_t (θ̃_t = c_t·θ_t), and κ of ṽ₀ = κ·θ₀, as CSV
     /// or JSON, to train the twin in another framework (docs/cli.md).
     Schedule(ScheduleArgs),
+    /// Print the settings' training problem as JSON, for another framework to train the same
+    /// runs step for step (the TF.js peer of `npm run bench`): the data, the MLP's layout, each
+    /// run's initial parameters and momentum, its LR and weight decay per step, the minibatch
+    /// order, and the engine's loss of every run at every step.
+    Fixture(FixtureArgs),
     /// Print the settings' keys, ranges and defaults as the page's module (www/settings.gen.js).
     Schema,
 }
@@ -55,6 +60,18 @@ struct ScheduleArgs {
     steps: u64,
     #[command(flatten)]
     output: Output,
+}
+
+#[derive(Args)]
+struct FixtureArgs {
+    #[command(flatten)]
+    settings: SettingsArgs,
+    /// Steps to write (1 to 100 000).
+    #[arg(long, default_value_t = 200, value_parser = clap::value_parser!(u64).range(1..=100_000))]
+    steps: u64,
+    /// Output file; standard output when absent.
+    #[arg(long, short)]
+    out: Option<PathBuf>,
 }
 
 /// The settings (one flag per URL key, see [`SettingsArgs`]) and the command line's extras.
@@ -495,6 +512,25 @@ fn schedule(a: ScheduleArgs) -> Result<(), ExplrError> {
     out.flush().map_err(io)
 }
 
+fn fixture(a: FixtureArgs) -> Result<(), ExplrError> {
+    let (settings, _) = a.settings.settings()?;
+    let fixture = explr::fixture::fixture(&settings.to_experiment()?, a.steps)?;
+    let (json, mut out) = output(&Output {
+        out: a.out,
+        format: Format::Json,
+    })?;
+    if !json {
+        return Err(ExplrError::Unsupported(
+            "a fixture is JSON: name the file .json".into(),
+        ));
+    }
+    let io = |e: std::io::Error| ExplrError::Data(format!("cannot write the output: {e}"));
+    serde_json::to_writer(&mut out, &fixture)
+        .map_err(|e| ExplrError::Data(format!("cannot write the fixture: {e}")))?;
+    writeln!(out).map_err(io)?;
+    out.flush().map_err(io)
+}
+
 fn main() -> ExitCode {
     let cli = Cli::parse();
     let result = match cli.command {
@@ -502,6 +538,7 @@ fn main() -> ExitCode {
         Command::Train(a) => train(a),
         Command::Sweep(a) => sweep(a),
         Command::Schedule(a) => schedule(a),
+        Command::Fixture(a) => fixture(a),
         Command::Schema => {
             print!("{}", explr::settings::Settings::js_module());
             Ok(())

@@ -238,6 +238,11 @@ impl Lockstep {
         &self.order
     }
 
+    /// The training and test sets.
+    pub(crate) fn datasets(&self) -> (&Dataset, &Dataset) {
+        (&self.train, &self.test)
+    }
+
     /// The stacked parameter tensors and their momentum buffers.
     pub(crate) fn tensors(&self) -> (&[Tensor<2>], &[Tensor<2>]) {
         (&self.params, &self.state.velocity)
@@ -691,6 +696,20 @@ impl PendingStep {
     /// One tensor holding the values of all `steps`, to read back at once.
     pub fn concat(steps: &[PendingStep]) -> Tensor<1> {
         Tensor::cat(steps.iter().map(|p| p.values.clone()).collect(), 0)
+    }
+
+    /// Each run's LR as its stored weights take it (η_t times the square of its stored scale).
+    pub(crate) fn stored_lrs(&self) -> Vec<f64> {
+        self.ln_lrs
+            .iter()
+            .zip(&self.ln_scales)
+            .map(|(ln_lr, ln_scale)| (ln_lr + 2.0 * ln_scale).exp())
+            .collect()
+    }
+
+    /// Each run's weight decay λ_t.
+    pub(crate) fn wds(&self) -> &[f64] {
+        &self.wds
     }
 
     /// Number of values this step reads back.

@@ -363,3 +363,87 @@ fn schedule_prints_the_twin_the_engine_trains() {
     assert!((wd - 5e-4 * lr / 0.1).abs() < 1e-18, "λ_200 = {wd}");
     assert!(row["ln_twin_lr"].as_f64().unwrap() != rows[200]["ln_twin_lr"].as_f64().unwrap());
 }
+
+/// `explr fixture` writes the problem another framework needs to train the same runs: the
+/// minibatch order, A's constant λ and η, B's η·α^(−2t−1) with ṽ₀ = κθ₀ on the hidden weights
+/// only, and the engine's losses, which coincide for the twins; the CNN is refused by name.
+#[test]
+fn fixture_writes_the_problem_the_engine_trains() {
+    let (ok, out, err) = explr(&["fixture", "--chaos=false", "--steps", "40"]);
+    assert!(ok, "{err}");
+    let f: serde_json::Value = serde_json::from_str(&out).unwrap();
+    let batches = f["batches"].as_array().unwrap();
+    assert_eq!(batches.len(), 40);
+    assert!(batches.iter().all(|b| b.as_array().unwrap().len() == 64));
+    let n = f["train_y"].as_array().unwrap().len();
+    assert_eq!(n, 1000);
+    assert_eq!(f["train_x"].as_array().unwrap().len(), 2 * n);
+    let shapes: Vec<(String, u64, u64, bool)> = f["params"]
+        .as_array()
+        .unwrap()
+        .iter()
+        .map(|p| {
+            let s = |k: &str| p[k].as_u64().unwrap();
+            (
+                p["name"].as_str().unwrap().into(),
+                s("rows"),
+                s("cols"),
+                p["trainable"].as_bool().unwrap(),
+            )
+        })
+        .collect();
+    assert_eq!(
+        shapes,
+        [
+            ("W1".into(), 32, 2, true),
+            ("W2".into(), 32, 32, true),
+            ("W_out".into(), 2, 32, false)
+        ]
+    );
+    let nums = |v: &serde_json::Value| -> Vec<f64> {
+        v.as_array()
+            .unwrap()
+            .iter()
+            .map(|x| x.as_f64().unwrap())
+            .collect()
+    };
+    let (a, b) = (&f["runs"][0], &f["runs"][1]);
+    assert_eq!(f["runs"].as_array().unwrap().len(), 2);
+    assert!(nums(&a["wd"]).iter().all(|&w| w == 5e-4) && nums(&b["wd"]).iter().all(|&w| w == 0.0));
+    assert!(nums(&a["lr"]).iter().all(|&l| (l - 0.1).abs() < 1e-15));
+    let alpha = 0.999_497_728_367_891_8_f64;
+    for (t, l) in nums(&b["lr"]).iter().enumerate() {
+        let want = 0.1 * alpha.powf(-2.0 * t as f64 - 1.0);
+        assert!(
+            (l / want - 1.0).abs() < 1e-12,
+            "B's LR at step {t}: {l} vs {want}"
+        );
+    }
+    let kappa = (alpha - 1.0) / (alpha * 0.1);
+    for j in 0..3 {
+        let (init, v) = (nums(&b["init"][j]), nums(&b["velocity"][j]));
+        for (x, vx) in init.iter().zip(&v) {
+            let want = if j < 2 { kappa * x } else { 0.0 };
+            // κ from a 17-digit α: α − 1 keeps 13 digits.
+            assert!(
+                (vx - want).abs() <= 1e-11 * want.abs(),
+                "ṽ₀ of param {j}: {vx} vs {want}"
+            );
+        }
+        assert_eq!(
+            init,
+            nums(&a["init"][j]),
+            "A and B start from one initialization"
+        );
+        assert!(nums(&a["velocity"][j]).iter().all(|&x| x == 0.0));
+    }
+    let (la, lb) = (nums(&a["loss"]), nums(&b["loss"]));
+    assert_eq!(la.len(), 40);
+    assert!(
+        la.iter().zip(&lb).all(|(x, y)| (x - y).abs() < 1e-12),
+        "twins' losses"
+    );
+    assert!(la[39] < la[0], "the loss falls: {} → {}", la[0], la[39]);
+    let (ok, _, err) = explr(&["fixture", "--dataset", "mnist"]);
+    assert!(!ok && err.contains("MLP"), "{err}");
+}
