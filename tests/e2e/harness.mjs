@@ -21,16 +21,17 @@ export const CSP = readFileSync(join(ROOT, 'www', 'public', 'csp.txt'), 'utf8').
 
 /**
  * Serves dist/ on 127.0.0.1 at a free port, as a deployment would (the CSP as a header), plus
- * `extra` pages ({'/path.html': html}, e.g. a blog post embedding the demo); resolves to
- * {origin, close}.
+ * `extra` pages ({'/path.html': html}, e.g. a blog post embedding the demo) or other files
+ * ({'/path': {body, type}}); resolves to {origin, close}.
  */
 export async function serve(extra = {}) {
   const server = createServer(async (req, res) => {
     try {
       const path = normalize(decodeURIComponent(new URL(req.url, 'http://x').pathname)).replace(/^(\.\.[/\\])+/, '');
       if (Object.prototype.hasOwnProperty.call(extra, path)) {
-        res.writeHead(200, { 'content-type': 'text/html' });
-        res.end(extra[path]);
+        const page = extra[path];
+        res.writeHead(200, { 'content-type': typeof page === 'string' ? 'text/html' : page.type });
+        res.end(typeof page === 'string' ? page : page.body);
         return;
       }
       let file = join(DIST, path);
