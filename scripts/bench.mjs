@@ -11,17 +11,27 @@
 // the synchronous call wgpu uses. Part `transport`: steps/s on the page at 10, 20 and 100 steps
 // per message, and the bytes per step of the metrics (packed numbers, and the JSON text of the
 // same step that the engine used to send). Part `browsers`: the CPU engine's steps/s on the
-// page in Chromium, Firefox and WebKit. Needs a built dist/ (npm run build; EXPLR_DIST measures
-// another build).
+// page in Chromium, Firefox and WebKit. Part `peer`: the CPU engine against TF.js 4.22's wasm
+// backend on the same problem (scripts/peer.mjs). Part `stacked`: 2, 16, 64 and 128 stacked runs
+// on both engines in Chromium, with WebGPU's dispatches per step and the floor they set on a
+// hardware GPU; `stacked-firefox`: the same on Firefox's WebGPU; `native`: the same with the
+// explr CLI on burn-wgpu (this machine's Vulkan driver) and flex. Part `size`: each engine's
+// .wasm per crate (scripts/wasm-size.mjs). Needs a
+// built dist/ (npm run build; EXPLR_DIST measures another build); parts `peer` and `native`
+// build the CLI (cargo, in CARGO_TARGET_DIR as the tests do).
 // Usage: node scripts/bench.mjs [--steps N] [--play S (seconds per speed, default 20)]
 //                               [--query 'schedule=step&…' (extra URL parameters)]
 //                               [--loads N (fresh loads for part `first`, default 15)]
+import { execFileSync } from 'node:child_process';
 import { readdirSync, readFileSync } from 'node:fs';
+import { tmpdir } from 'node:os';
 import { gzipSync } from 'node:zlib';
 import { join } from 'node:path';
 import { answerTime, frameRate, frameWatch, heapMB, launch, ready, recordWorkers, serve, setControl, twoQuickChanges, withBrowser, ROOT } from '../tests/e2e/harness.mjs';
 import { firefox, webkit } from '../tests/engines/drivers.mjs';
 import { SCHEMA } from '../www/settings.gen.js';
+import { peer, peerFiles } from './peer.mjs';
+import { crateSizes } from './wasm-size.mjs';
 
 const arg = (name) => (process.argv.includes(name) ? process.argv[process.argv.indexOf(name) + 1] : undefined);
 const steps = Number(arg('--steps')) || 200;
@@ -29,7 +39,7 @@ const playSecs = Number(arg('--play')) || 20;
 const extra = arg('--query') ? `&${arg('--query')}` : '';
 const loads = Number(arg('--loads')) || 15;
 /** Which parts to run (`--parts first,engines,…`; all by default). */
-const parts = (arg('--parts') || 'first,engines,transport,browsers,pipelines,stacked,auto,responsive,freeze').split(',');
+const parts = (arg('--parts') || 'size,first,engines,peer,transport,browsers,pipelines,stacked,stacked-firefox,native,auto,responsive,freeze').split(',');
 const assets = join(process.env.EXPLR_DIST || join(ROOT, 'dist'), 'assets');
 const wasmFiles = readdirSync(assets).filter((f) => f.endsWith('.wasm'));
 if (!wasmFiles.length) {
@@ -41,6 +51,28 @@ for (const [engine, re] of [['CPU engine', /^explr_cpu_bg/], ['WebGPU engine', /
   if (!f) continue;
   const bytes = readFileSync(join(assets, f));
   console.log(`${engine.padEnd(13)} wasm: ${(bytes.length / 1e6).toFixed(2)} MB raw, ${(gzipSync(bytes, { level: 9 }).length / 1e6).toFixed(2)} MB gzipped`);
+}
+
+// Where each engine's .wasm goes, per crate (cargo's output, which still names its functions).
+if (parts.includes('size')) {
+  const target = process.env.CARGO_TARGET_DIR || join(ROOT, 'target');
+  const compiler = /^(cubecl|cubek|pliron|combine|rustc_apfloat)/;
+  for (const [engine, profile] of [['CPU engine', 'wasm-cpu'], ['WebGPU engine', 'wasm-release']]) {
+    const path = join(target, 'wasm32-unknown-unknown', profile, 'explr.wasm');
+    let r;
+    try {
+      r = crateSizes(path);
+    } catch {
+      console.log(`size: no ${path}; run \`npm run build\` first`);
+      continue;
+    }
+    const mb = (n) => `${(n / 1e6).toFixed(2)} MB`;
+    const share = (n) => `${((100 * n) / r.code).toFixed(0)} %`;
+    const gpu = r.crates.filter(([c]) => compiler.test(c)).reduce((a, [, n]) => a + n, 0);
+    console.log(`size, ${engine}: cargo's .wasm ${mb(r.total)}, function bodies ${mb(r.code)}` +
+      (gpu ? `; the GPU compiler (cubecl*, cubek*, pliron, combine, rustc_apfloat) ${mb(gpu)} (${share(gpu)})` : ''));
+    console.log(`  ${r.crates.slice(0, 14).map(([c, n]) => `${c} ${mb(n)} (${share(n)})`).join(', ')}`);
+  }
 }
 
 /** Prints per-step WebGPU work between two profiles taken `n` steps apart. */
@@ -139,7 +171,7 @@ async function compileShaders(shaders) {
   return out;
 }
 
-const server = await serve({ '/engine-only.html': ENGINE_ONLY, '/blank.html': '<!doctype html><title>blank</title>' });
+const server = await serve({ '/engine-only.html': ENGINE_ONLY, '/blank.html': '<!doctype html><title>blank</title>', ...(parts.includes('peer') ? await peerFiles(assets) : {}) });
 
 // Page load → first step, CPU engine: `loads` fresh loads (a new browser context each, nothing
 // cached), the page and the engine-only page interleaved so both see the same machine.
@@ -207,6 +239,9 @@ for (const [backend, dataset, n] of !parts.includes('engines') ? [] : [['cpu', '
   });
 }
 
+// The CPU engine against TF.js 4.22 (wasm backend) on the same problem, each worker timed alone.
+if (parts.includes('peer')) await withBrowser({ webgpu: false }, (browser) => peer(browser, server.origin));
+
 // Metrics transport: the page's steps/s per steps-per-message, and what a step's metrics weigh.
 if (parts.includes('transport')) await withBrowser({ webgpu: false }, async (browser) => {
   for (const speed of [10, 20, 100]) {
@@ -226,19 +261,19 @@ if (parts.includes('transport')) await withBrowser({ webgpu: false }, async (bro
 
 // The CPU engine in each browser engine: steps/s on the page after a warm-up (JavaScriptCore
 // speeds the wasm up after 5–15 s).
+const sleep = (ms) => new Promise((r) => setTimeout(r, ms));
+/** Plays the page of driver `d` for `warmMs` uncounted, then `ms`: steps/s over the latter. */
+const playRate = async (d, warmMs, ms) => {
+  await d.click('#play');
+  await sleep(warmMs);
+  const s0 = await d.eval(() => Number(document.body.dataset.steps));
+  const t0 = Date.now();
+  await sleep(ms);
+  const r = (((await d.eval(() => Number(document.body.dataset.steps))) - s0) * 1000) / (Date.now() - t0);
+  await d.click('#play');
+  return r;
+};
 if (parts.includes('browsers')) {
-  const sleep = (ms) => new Promise((r) => setTimeout(r, ms));
-  /** Plays the page of driver `d` for `warmMs` uncounted, then `ms`: steps/s over the latter. */
-  const playRate = async (d, warmMs, ms) => {
-    await d.click('#play');
-    await sleep(warmMs);
-    const s0 = await d.eval(() => Number(document.body.dataset.steps));
-    const t0 = Date.now();
-    await sleep(ms);
-    const r = (((await d.eval(() => Number(document.body.dataset.steps))) - s0) * 1000) / (Date.now() - t0);
-    await d.click('#play');
-    return r;
-  };
   /** Chromium behind the same small interface as the other engines' drivers. */
   const chromium = async () => {
     const browser = await launch({ webgpu: false });
@@ -291,11 +326,21 @@ if (parts.includes('pipelines')) {
     ` (${(ms['one by one'] / shaders.length).toFixed(0)} ms per pipeline)`);
 }
 
-// Stacked runs: sweeps of 2, 16 and 64 runs of the default MLP, trained in one graph.
+// Stacked runs: sweeps of 2, 16, 64 and 128 runs (the 8 × 8 grid, each point with its twin)
+// of the default MLP, trained in one graph; on WebGPU with its dispatches per step and the
+// floor those set on a hardware GPU (24–71 µs of API overhead per dispatch, published).
 const GRIDS = {
   2: 'sweep_eta=0.1,0.2&sweep_wd=0.0005',
   16: 'sweep_eta=0.05,0.1,0.2,0.4&sweep_wd=0.00025,0.0005,0.001,0.002',
   64: 'sweep_eta=0.02,0.03,0.05,0.07,0.1,0.14,0.2,0.3&sweep_wd=0.0001,0.00015,0.00025,0.00035,0.0005,0.0007,0.001,0.0014',
+};
+GRIDS[128] = `${GRIDS[64]}&sweep_twins=true`;
+/** Per-dispatch API overhead on hardware GPUs, µs (Vulkan 24–36, Metal 32–71: arXiv 2604.02344). */
+const DISPATCH_US = [24, 71];
+/** What `d` dispatches per step allow `runs` stacked runs on a hardware GPU if arithmetic were free. */
+const floorText = (d, runs) => {
+  const ms = DISPATCH_US.map((us) => (d * us) / 1000);
+  return `dispatch floor on a hardware GPU ${ms.map((x) => x.toFixed(1)).join('–')} ms/step (≤ ${ms.map((x) => Math.round((runs * 1000) / x)).reverse().join('–')} run-steps/s)`;
 };
 for (const backend of parts.includes('stacked') ? ['cpu', 'webgpu'] : []) {
   await withBrowser({ webgpu: backend === 'webgpu' }, async (browser) => {
@@ -305,12 +350,54 @@ for (const backend of parts.includes('stacked') ? ['cpu', 'webgpu'] : []) {
       await page.goto(`${server.origin}/?backend=${backend}&${grid}&speed=${backend === 'webgpu' ? 10 : 100}${extra}`);
       await ready(page, 300000);
       if (backend === 'webgpu') await page.waitForSelector('#badge[data-backend="webgpu"]', { timeout: 300000 });
+      const gpu0 = backend === 'webgpu' ? await page.evaluate(() => window.__explr.gpuProfile()) : null;
+      const s0 = await stepsNow(page);
       const r = await rate(page, backend === 'webgpu' ? 40 : 2000, backend === 'webgpu' ? 60 : 30, 3000);
+      let floor = '';
+      if (gpu0) {
+        const gpu1 = await page.evaluate(() => window.__explr.gpuProfile());
+        const d = (gpu1.totals.dispatches - gpu0.totals.dispatches) / ((await stepsNow(page)) - s0);
+        floor = `; ${d.toFixed(0)} dispatches/step: ${floorText(d, Number(runs))}`;
+      }
       const precision = await page.evaluate(() => document.body.dataset.precision);
-      console.log(`stacked ${backend.padEnd(6)} ${String(runs).padStart(2)} runs (${precision}): ${r.toFixed(1)} steps/s, ${(r * runs).toFixed(0)} run-steps/s`);
+      console.log(`stacked ${backend.padEnd(6)} ${String(runs).padStart(3)} runs (${precision}): ${r.toFixed(1)} steps/s, ${(r * runs).toFixed(0)} run-steps/s${floor}`);
       await page.close();
     }
   });
+}
+
+// Firefox's WebGPU (Mesa's lavapipe), forced, on the same grids.
+if (parts.includes('stacked-firefox')) {
+  const d = await firefox({ webgpu: true });
+  for (const [runs, grid] of Object.entries(GRIDS)) {
+    await d.goto(`${server.origin}/?backend=webgpu&${grid}&speed=10${extra}`);
+    await d.waitFor(() => document.getElementById('badge').dataset.backend === 'webgpu', null, 300000);
+    const r = await playRate(d, 3000, 10000);
+    console.log(`stacked firefox-webgpu ${String(runs).padStart(3)} runs (f32, lavapipe): ${r.toFixed(1)} steps/s, ${(r * runs).toFixed(0)} run-steps/s`);
+  }
+  await d.close();
+}
+
+// The same stacked runs natively (the explr CLI, release build): burn-wgpu on this machine's
+// Vulkan driver (lavapipe here) and flex, f32; per step from two lengths of run, so that start-up
+// and shader compilation cancel.
+if (parts.includes('native')) {
+  const cli = (args) => {
+    const t0 = Date.now();
+    execFileSync('cargo', ['run', '--release', '--quiet', '--bin', 'explr', '--', 'sweep', ...args, '-o', join(tmpdir(), 'explr-bench-sweep.json')], { cwd: ROOT, stdio: ['ignore', 'ignore', 'pipe'] });
+    return (Date.now() - t0) / 1000;
+  };
+  const flags = (query) => [...new URLSearchParams(query)].flatMap(([k, v]) => (v === 'true' ? [`--${k}`] : [`--${k}`, v]));
+  for (const backend of ['wgpu', 'flex']) {
+    for (const [runs, grid] of Object.entries(GRIDS)) {
+      const n = Math.max(20, Math.round(4000 / Number(runs)));
+      const args = [...flags(grid), '--backend', backend, '--precision', 'f32', '--chaos=false'];
+      const short = cli([...args, '--steps', '10']);
+      const long = cli([...args, '--steps', String(10 + n)]);
+      const ms = ((long - short) * 1000) / n;
+      console.log(`native  ${backend.padEnd(5)} ${String(runs).padStart(3)} runs (f32): ${(1000 / ms).toFixed(1)} steps/s, ${((runs * 1000) / ms).toFixed(0)} run-steps/s (${ms.toFixed(1)} ms/step over ${n} steps)`);
+    }
+  }
 }
 
 // auto: where WebGPU is present, bring it up (on a software adapter: on Measure), time both engines, decide.
