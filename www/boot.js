@@ -8,13 +8,18 @@ import { cpuWorker } from './engines.js';
 /** The link's settings as read at load: {state, problems, notices}. */
 export const parsed = fromQuery(window.location.search);
 
-/** The worker's first message: build the trainer for `state` on `backend` in `precision`. */
+/**
+ * The worker's first message: build the trainer for `state` on `backend` in `precision`. A test
+ * may set `window.__explrFaults` before the page's scripts run to break the WebGPU engine on
+ * purpose (gpu-stats.js injectFaults).
+ */
 export function initMessage(state, backend, precision) {
   return {
     type: 'init',
     settings: JSON.stringify(settingsOf(state, precision)),
     backend,
     mnistUrl: new URL('../data/mnist.bin', import.meta.url).href,
+    ...(globalThis.__explrFaults ? { faults: globalThis.__explrFaults } : {}),
   };
 }
 

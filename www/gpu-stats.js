@@ -14,13 +14,28 @@ let installed = false;
 /** The unwrapped GPUQueue.submit, for the nudges (not counted as the engine's submits). */
 let emptySubmit = null;
 
+/** What `before` returns to leave the wrapped call out (a fault injected on purpose). */
+const SKIP = Symbol('skip');
+
 function wrap(proto, name, before) {
   const original = proto && proto[name];
   if (typeof original !== 'function') return;
   proto[name] = function wrapped(...args) {
-    before(this, args);
+    if (before(this, args) === SKIP) return undefined;
     return original.apply(this, args);
   };
+}
+
+/** Faults a test asks for ({skipEvery: n}): see injectFaults. */
+let faults = {};
+
+/**
+ * Makes the engine's WebGPU work wrong on purpose, for the tests of the page's cross-check:
+ * `{skipEvery: n}` leaves out every n-th compute dispatch, so its output keeps stale data — as
+ * cubecl on wasm does with a kernel that fails validation (cubecl #1641).
+ */
+export function injectFaults(f) {
+  faults = { ...f };
 }
 
 /**
@@ -35,6 +50,7 @@ export function installGpuStats(onLost) {
     totals.dispatches += 1;
     const k = passKernel.get(pass) || '?';
     kernels.set(k, (kernels.get(k) || 0) + 1);
+    return faults.skipEvery > 0 && totals.dispatches % faults.skipEvery === 0 ? SKIP : undefined;
   };
   wrap(GPUComputePassEncoder.prototype, 'dispatchWorkgroups', dispatch);
   wrap(GPUComputePassEncoder.prototype, 'dispatchWorkgroupsIndirect', dispatch);

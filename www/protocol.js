@@ -11,7 +11,7 @@ export const MAX_AHEAD = 2;
 
 /**
  * Page → worker.
- * @typedef {{type: 'init', settings: string, backend: 'cpu' | 'webgpu', mnistUrl: string}} InitMessage
+ * @typedef {{type: 'init', settings: string, backend: 'cpu' | 'webgpu', mnistUrl: string, faults?: {skipEvery: number}}} InitMessage
  *   build the trainer: `settings` is the engine's settings as JSON (settings.rs), precision
  *   included (f32 on WebGPU)
  * @typedef {{type: 'play', chunk: number}} PlayMessage  train `chunk` steps per message until paused
@@ -45,7 +45,7 @@ export const MAX_AHEAD = 2;
  * @typedef {{type: 'boundary', res: number, classes: number, probs: Float32Array}} BoundaryReply
  * @typedef {{type: 'snapshot', snapshot: string, step: number}} SnapshotReply
  * @typedef {{type: 'restored', step: number}} RestoredReply
- * @typedef {{type: 'bench', backend: string, steps: number, msPerStep: number, warmMs: number, pipelines: number}} BenchReply
+ * @typedef {{type: 'bench', backend: string, steps: number, msPerStep: number, warmMs: number, pipelines: number, first: number[][]}} BenchReply
  * @typedef {{type: 'toy', path: Array<{w: number[], loss: number, norm_sq: number}>}} ToyReply
  * @typedef {{type: 'gpu-profile', backend: string, totals: object, kernels: Array<[string, number]>, shaders?: string[]}} GpuProfileReply
  * @typedef {{type: 'probe', run: number, points: Array<{c: number, loss: number, prob_diff: number, weight_norm: number, grad_norm: number, grad_times_weight: number, radial: number}>}} ProbeReply

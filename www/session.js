@@ -27,6 +27,31 @@ import { shapeKey } from './measurements.js';
 import { fmt } from './format.js';
 import { unpackSteps } from './packed.js';
 
+/**
+ * How far the WebGPU engine's first steps may be from the CPU engine's before the run is moved
+ * there: the largest difference of a run's loss over the first three steps of the same start,
+ * relative to max(1, loss). f32 against f64 differ by ≈ 10⁻⁷ here; a kernel left out (cubecl on
+ * wasm skips one that fails validation and leaves stale data: cubecl #1641) by far more.
+ */
+export const FIRST_STEPS_TOLERANCE = 1e-3;
+
+/** The largest relative difference of two engines' first-step losses ([step][run]); ∞ if they do not match in shape. */
+export function firstStepsGap(a, b) {
+  if (!Array.isArray(a) || !Array.isArray(b) || !a.length || a.length !== b.length) return Infinity;
+  let gap = 0;
+  for (let t = 0; t < a.length; t += 1) {
+    if (a[t].length !== b[t].length) return Infinity;
+    for (let r = 0; r < a[t].length; r += 1) {
+      const d = Math.abs(a[t][r] - b[t][r]) / Math.max(1, Math.abs(b[t][r]));
+      gap = Number.isFinite(d) ? Math.max(gap, d) : Infinity;
+    }
+  }
+  return gap;
+}
+
+/** Whether an engine's first-step losses ([step][run]) are all there and finite. */
+const allFinite = (rows) => Array.isArray(rows) && rows.length > 0 && rows.every((r) => r.length > 0 && r.every(Number.isFinite));
+
 /** How long auto waits after a start before it times WebGPU (a restart meanwhile cancels it). */
 export const MEASURE_DELAY_MS = 2000;
 
@@ -57,6 +82,8 @@ export class Session extends EventTarget {
     this.engine = { backend: '', precision: '', adapter: null };
     this.moving = null;
     this.measured = { cpu: null, webgpu: null };
+    /** The CPU engine's first-step losses of this start ([step][run]), from its timing run. */
+    this.cpuFirst = null;
     this.warmup = null;
     this.perf = { steps: 0, queueMs: 0, waitMs: 0 };
     this.gpuPerStep = null;
@@ -237,7 +264,11 @@ export class Session extends EventTarget {
         break;
       case 'bench':
         this.measured.cpu = m.msPerStep;
-        this.decide();
+        this.cpuFirst = m.first || null;
+        if (this.incoming && this.incoming.awaitingCheck) {
+          this.incoming.awaitingCheck = false;
+          this.moveRun();
+        } else this.decide();
         break;
       case 'probe':
       case 'rescaled':
@@ -399,6 +430,13 @@ export class Session extends EventTarget {
         break;
       case 'bench':
         inc.msPerStep = m.msPerStep;
+        inc.first = m.first || null;
+        if (m.diverged) {
+          // NaN/∞ in its first steps: the check against the CPU's says what that means.
+          this.checkFirstSteps();
+          this.emit('engine');
+          break;
+        }
         this.warmup = { ms: m.warmMs, pipelines: m.pipelines };
         this.measured[inc.kind] = m.msPerStep;
         if (inc.force) this.moveRun();
@@ -439,13 +477,49 @@ export class Session extends EventTarget {
     this.emit('engine');
   }
 
-  /** Moves the running experiment to the warm incoming engine: pause, snapshot, restore. */
+  /**
+   * Moves the running experiment to the warm incoming engine: pause, snapshot, restore. A move
+   * to WebGPU waits for its first steps to be checked against the CPU engine's.
+   */
   moveRun() {
     if (!this.incoming || !this.incoming.ready || this.moving) return;
+    if (this.incoming.kind === 'webgpu' && !this.incoming.checked && !this.checkFirstSteps()) return;
     this.moving = { t0: performance.now(), from: this.engine.precision };
     this.setPhase('moving');
     if (this.playing) this.worker.postMessage({ type: 'pause' });
     this.worker.postMessage({ type: 'snapshot' });
+  }
+
+  /**
+   * Whether WebGPU's first steps (from its warm-up) agree with the CPU engine's to
+   * FIRST_STEPS_TOLERANCE. Without the CPU's yet, asks for them (its timing run) and answers
+   * false: the reply calls moveRun again. On disagreement the run stays on the CPU, saying why.
+   */
+  checkFirstSteps() {
+    const inc = this.incoming;
+    if (!this.cpuFirst) {
+      inc.awaitingCheck = true;
+      this.worker.postMessage({ type: 'bench', steps: 20 });
+      return false;
+    }
+    const gap = firstStepsGap(inc.first, this.cpuFirst);
+    if (gap <= FIRST_STEPS_TOLERANCE) {
+      inc.checked = true;
+      return true;
+    }
+    const at = (rows) => rows.at(-1).map((x) => fmt(x)).join(', ');
+    const gpu = `WebGPU (${inc.adapter ? inc.adapter.name : 'its adapter'})`;
+    if (!allFinite(this.cpuFirst)) {
+      this.notice('The run turns NaN/∞ within its first steps on the CPU engine too: WebGPU is not brought up for it.', 'notice', 'engine');
+    } else if (!allFinite(inc.first)) {
+      this.notice(`${gpu} computed NaN/∞ within the first steps, where the CPU engine's run losses after 3 steps are ${at(this.cpuFirst)}. A GPU kernel may have failed to compile and been skipped; training stays on the CPU engine.`, 'error', 'engine');
+    } else {
+      this.notice(`${gpu} computed different numbers from the CPU engine for the same first steps (run losses after 3 steps: ${at(inc.first)} on WebGPU, ${at(this.cpuFirst)} on the CPU; ` +
+        `${gap.toExponential(1)} apart, more than the ${FIRST_STEPS_TOLERANCE} that f32 rounding explains). A GPU kernel may have failed to compile and been skipped; training stays on the CPU engine.`, 'error', 'engine');
+    }
+    this.dropIncoming();
+    this.emit('engine');
+    return false;
   }
 
   /** The new engine has the run: it becomes the running one. */

@@ -1,10 +1,12 @@
 // The training worker: owns the wasm module and the lockstep Trainer, so the page never
 // freezes. It speaks the protocol of protocol.js (the messages and their shapes, both ways).
+import { unpackSteps } from './packed.js';
 import { MAX_AHEAD, MAX_CHUNK } from './protocol.js';
 
 /** Counters of WebGPU work where there is no WebGPU: all zero. */
 const NO_GPU = {
   installGpuStats() {},
+  injectFaults() {},
   gpuTotals: () => ({ dispatches: 0, submits: 0, uploads: 0, readbacks: 0, pipelines: 0 }),
   gpuDelta: () => null,
   kernelCounts: () => [],
@@ -19,7 +21,7 @@ const NO_GPU = {
  */
 export function serve(wasm, gpu = NO_GPU) {
   const { init, Trainer, theory, toyPath } = wasm;
-  const { destroyDevices, gpuDelta, gpuTotals, installGpuStats, kernelCounts, nudged, pipelineSources } = gpu;
+  const { destroyDevices, gpuDelta, gpuTotals, injectFaults, installGpuStats, kernelCounts, nudged, pipelineSources } = gpu;
 
   // Backpressure (protocol.js): while playing, at most MAX_AHEAD metrics messages are on their
   // way to the page or waiting for it to draw them; the page acknowledges once per frame, so
@@ -63,7 +65,8 @@ export function serve(wasm, gpu = NO_GPU) {
     return new Uint8Array(await res.arrayBuffer());
   }
 
-  async function setup({ settings, backend: chosen, mnistUrl }) {
+  async function setup({ settings, backend: chosen, mnistUrl, faults }) {
+    if (faults) injectFaults(faults);
     await init();
     let adapter = null;
     if (chosen === 'webgpu') {
@@ -91,18 +94,24 @@ export function serve(wasm, gpu = NO_GPU) {
   /**
    * Times `steps` steps of a throwaway copy of the experiment on this engine, after a few
    * steps that compile and warm what the first steps need; the copy is freed after. Resolves
-   * to {msPerStep, warmMs, pipelines}: the timed rate, and how long the warm-up steps took and
-   * how many GPU pipelines (kernels) they compiled (0 on the CPU engine).
+   * to {msPerStep, warmMs, pipelines, first}: the timed rate, how long the warm-up steps took
+   * and how many GPU pipelines (kernels) they compiled (0 on the CPU engine), and each warm-up
+   * step's loss per run — from the run's own start, so that the page can check one engine's
+   * first steps against the other's. Where the copy turns NaN/∞ in those steps, the rest of
+   * its first steps read NaN, `diverged` says why and nothing is timed (msPerStep null).
    */
   async function bench(steps) {
     const copy = await Trainer.create(config, backend, mnist);
     try {
       const w0 = performance.now();
       const p0 = gpuTotals().pipelines;
-      await nudged(copy.run(3));
+      const warm = unpackSteps(await nudged(copy.run(3)));
+      const runs = JSON.parse(copy.runs()).length;
+      const first = [0, 1, 2].map((t) => (warm[t] ? warm[t].runs.map((r) => r.loss ?? NaN) : new Array(runs).fill(NaN)));
+      if (copy.error) return { msPerStep: null, warmMs: performance.now() - w0, pipelines: gpuTotals().pipelines - p0, first, diverged: copy.error };
       const t0 = performance.now();
       await nudged(copy.run(steps));
-      return { msPerStep: (performance.now() - t0) / steps, warmMs: t0 - w0, pipelines: gpuTotals().pipelines - p0 };
+      return { msPerStep: (performance.now() - t0) / steps, warmMs: t0 - w0, pipelines: gpuTotals().pipelines - p0, first };
     } finally {
       copy.free();
     }

@@ -1,7 +1,8 @@
 // End-to-end: the served page loads, the small CPU engine starts at once (without fetching the
 // WebGPU engine, before the page is built, taking a Step pressed during its start), WebGPU is brought up behind it, the run moves between engines exactly;
 // metrics arrive and the loss goes down; with WebGPU off, the CPU engine trains; auto decides
-// by measurement; a lost WebGPU device is reported and training goes on on the CPU.
+// by measurement; a lost WebGPU device is reported and training goes on on the CPU; a WebGPU
+// engine whose first steps disagree with the CPU engine's (a kernel left out) never gets the run.
 import { test, before, after } from 'node:test';
 import assert from 'node:assert/strict';
 import { answerTime, frameWatch, mean, open, playFor, ready, recordWorkers, serve, setControl, twoQuickChanges, waitSteps, withBrowser } from './harness.mjs';
@@ -292,6 +293,27 @@ test('a lost WebGPU device is reported; the page replays the run on the CPU and 
     for (let i = 0; i < done; i += 1) assert.ok(Math.abs(cpuLoss[i] - gpuLoss[i]) < 1e-4, `step ${i + 1}: ${cpuLoss[i]} vs ${gpuLoss[i]}`);
     await playFor(page, done + 30, 60000);
     assert.equal(await page.evaluate(() => document.body.dataset.ready), '1');
+    assert.deepEqual(log.errors.filter((e) => e.startsWith('uncaught')), []);
+  });
+});
+
+test('a WebGPU engine that leaves kernels out (cubecl #1641, injected) fails the first-steps check: the run stays on the CPU, saying why', async () => {
+  await withBrowser({ webgpu: true }, async (browser) => {
+    // Every 173rd compute dispatch is left out: its output keeps stale data, as when cubecl
+    // skips a kernel that failed validation. Which kernel that hits depends on the kernels the
+    // engine picks here; wrong numbers and NaN are both caught.
+    const { page, log } = await open(browser, server.origin, '/?backend=webgpu&speed=10&dataset=blobs', () => {
+      window.__explrFaults = { skipEvery: 173 };
+    });
+    await ready(page, 120000);
+    const caught = /computed (different numbers from the CPU engine|NaN\/∞ within the first steps)/;
+    await page.waitForFunction((re) => new RegExp(re).test(document.getElementById('messages').textContent), caught.source, { timeout: 180000, polling: 200 });
+    const text = await page.textContent('#messages');
+    console.log(text.match(/WebGPU \([^]*?stays on the CPU engine\./)[0]);
+    assert.match(text, /run losses after 3 steps/);
+    assert.equal(await page.getAttribute('#badge', 'data-backend'), 'cpu', 'the run never moved');
+    await playFor(page, 30, 60000);
+    assert.equal(await page.getAttribute('#badge', 'data-backend'), 'cpu');
     assert.deepEqual(log.errors.filter((e) => e.startsWith('uncaught')), []);
   });
 });

@@ -1,7 +1,8 @@
 // The page's engine lifecycle (www/session.js) in node, with fake workers: adopting the worker
 // started at load, steps asked for before the engine is ready, a move between engines while
 // playing, a lost device replayed on the CPU, divergence, a late page script, auto on a
-// software adapter and a remembered measurement, and messages of an old start ignored.
+// software adapter and a remembered measurement, a WebGPU engine whose first steps disagree
+// with the CPU engine's, and messages of an old start ignored.
 import { test } from 'node:test';
 import assert from 'node:assert/strict';
 import { Session } from '../../www/session.js';
@@ -37,6 +38,10 @@ const EXPERIMENT = { dataset: 'circles', net: { arch: 'mlp', norm: 'batch' }, ba
 const readyMsg = (backend = 'cpu', precision = 'f64', adapter = 'Test GPU') => ({ type: 'ready', backend, adapter: backend === 'webgpu' ? adapter : null, experiment: JSON.stringify({ ...EXPERIMENT, precision }), theory: { alpha: 0.9995 } });
 const metricsMsg = (from, n, paced = false) => ({ type: 'metrics', packed: packSteps(Array.from({ length: n }, (_, i) => ({ step: from + i, runs: [] }))), paced, queueMs: 1, waitMs: 1 });
 const tick = () => new Promise((r) => setTimeout(r, 0));
+/** Three first steps' losses of two runs, as an engine's timing run reports them. */
+const FIRST = [[0.6844, 0.6844], [0.5904, 0.5904], [0.5798, 0.5798]];
+/** The same within f32 rounding, as WebGPU reports them. */
+const FIRST_F32 = FIRST.map((row) => row.map((x) => x * (1 + 1e-7)));
 
 /** A session over fake workers; `adapter` is what adapterInfo() gives, `early` what adopt() does. */
 function harness({ adapter = null, early = null, known = null } = {}) {
@@ -110,7 +115,10 @@ test('a move to WebGPU while playing: pause, snapshot, restore, then play on the
   assert.deepEqual(gpu.sent[0], { type: 'init', backend: 'webgpu', precision: 'f32' });
   gpu.say(readyMsg('webgpu', 'f32'));
   assert.deepEqual(gpu.sent.at(-1), { type: 'bench', steps: 10 }, 'warmed and timed');
-  gpu.say({ type: 'bench', msPerStep: 9, warmMs: 100, pipelines: 50 });
+  gpu.say({ type: 'bench', msPerStep: 9, warmMs: 100, pipelines: 50, first: FIRST_F32 });
+  assert.deepEqual(cpu.sent.at(-1), { type: 'bench', steps: 20 }, 'the CPU engine\'s first steps, to check WebGPU\'s against');
+  assert.equal(session.phase, 'ready', 'no move before the check');
+  cpu.say({ type: 'bench', msPerStep: 1, first: FIRST });
   assert.equal(session.phase, 'moving');
   assert.deepEqual(cpu.types().slice(-2), ['pause', 'snapshot']);
   session.step();
@@ -136,7 +144,8 @@ test('a lost device restarts on the CPU in f64 and replays the steps done', asyn
   await tick();
   const gpu = workers[1];
   gpu.say(readyMsg('webgpu', 'f32'));
-  gpu.say({ type: 'bench', msPerStep: 9, warmMs: 100, pipelines: 50 });
+  gpu.say({ type: 'bench', msPerStep: 9, warmMs: 100, pipelines: 50, first: FIRST_F32 });
+  cpu.say({ type: 'bench', msPerStep: 1, first: FIRST });
   cpu.say({ type: 'snapshot', snapshot: '{}', step: 0 });
   gpu.say({ type: 'restored', step: 0 });
   session.play(true, 4);
@@ -203,7 +212,7 @@ test('auto on a software adapter brings nothing up unasked; Measure times both a
   assert.match(notices().at(-1), /2.000 ms on the CPU and 60.00 ms on WebGPU/);
 });
 
-test('auto with a remembered measurement: slower stays without a worker, faster moves without timing the CPU', async () => {
+test('auto with a remembered measurement: slower stays without a worker, faster moves once the first steps agree', async () => {
   const slower = harness({ adapter: { name: 'GPU', software: false }, known: { cpu: 2, webgpu: 9 } });
   slower.session.start(state({ backend: 'auto' }));
   slower.workers[0].say(readyMsg());
@@ -218,11 +227,43 @@ test('auto with a remembered measurement: slower stays without a worker, faster 
   await tick();
   const gpu = faster.workers[1];
   gpu.say(readyMsg('webgpu', 'f32'));
-  gpu.say({ type: 'bench', msPerStep: 2.5, warmMs: 100, pipelines: 50 });
-  assert.deepEqual(cpu.types().slice(-1), ['snapshot'], 'moves at once, no CPU bench');
+  gpu.say({ type: 'bench', msPerStep: 2.5, warmMs: 100, pipelines: 50, first: FIRST_F32 });
+  assert.deepEqual(cpu.types().slice(-1), ['bench'], 'the CPU engine\'s first steps, for the check only');
+  cpu.say({ type: 'bench', msPerStep: 9, first: FIRST });
+  assert.deepEqual(cpu.types().slice(-1), ['snapshot'], 'agreed: moves');
   cpu.say({ type: 'snapshot', snapshot: '{}', step: 0 });
   gpu.say({ type: 'restored', step: 0 });
   assert.match(faster.notices().at(-1), /measured faster before on this adapter/);
+});
+
+test('WebGPU whose first steps disagree with the CPU engine\'s (a kernel skipped) does not get the run', async () => {
+  const { session, workers, notices } = harness({ adapter: { name: 'Test GPU', software: false } });
+  session.start(state({ backend: 'webgpu' }));
+  const [cpu] = workers;
+  cpu.say(readyMsg('cpu', 'f32'));
+  await tick();
+  const gpu = workers[1];
+  gpu.say(readyMsg('webgpu', 'f32'));
+  // A skipped update kernel: the weights stay, so the loss does not move.
+  gpu.say({ type: 'bench', msPerStep: 2, warmMs: 100, pipelines: 50, first: FIRST.map(() => FIRST[0]) });
+  cpu.say({ type: 'bench', msPerStep: 1, first: FIRST });
+  assert.ok(gpu.terminated, 'dropped');
+  assert.equal(session.engine.backend, 'cpu');
+  assert.ok(!cpu.types().includes('snapshot'), 'the run never left the CPU');
+  assert.match(notices().at(-1), /WebGPU \(Test GPU\) computed different numbers from the CPU engine[^]*0\.6844, 0\.6844 on WebGPU, 0\.5798, 0\.5798 on the CPU[^]*stays on the CPU engine/);
+  assert.equal(session.phase, 'ready', 'training goes on');
+  // NaN/∞ in WebGPU's first steps where the CPU's stay finite: the same, said so.
+  const nan = harness({ adapter: { name: 'Test GPU', software: false } });
+  nan.session.start(state({ backend: 'auto' }));
+  nan.workers[0].say(readyMsg('cpu', 'f32'));
+  await tick();
+  await tick();
+  nan.workers[1].say(readyMsg('webgpu', 'f32'));
+  nan.workers[1].say({ type: 'bench', msPerStep: null, warmMs: 100, pipelines: 50, first: [[NaN, NaN], [NaN, NaN], [NaN, NaN]], diverged: 'non-finite values' });
+  assert.deepEqual(nan.workers[0].sent.at(-1), { type: 'bench', steps: 20 });
+  nan.workers[0].say({ type: 'bench', msPerStep: 1, first: FIRST });
+  assert.ok(nan.workers[1].terminated);
+  assert.match(nan.notices().at(-1), /computed NaN\/∞ within the first steps, where the CPU engine's run losses after 3 steps are 0\.5798, 0\.5798/);
 });
 
 test('a restart ignores the old workers and cancels a bring-up under way', async () => {
