@@ -239,7 +239,7 @@ impl Lockstep {
     }
 
     /// The training and test sets.
-    pub(crate) fn datasets(&self) -> (&Dataset, &Dataset) {
+    pub fn datasets(&self) -> (&Dataset, &Dataset) {
         (&self.train, &self.test)
     }
 
@@ -699,7 +699,7 @@ impl PendingStep {
     }
 
     /// Each run's LR as its stored weights take it (η_t times the square of its stored scale).
-    pub(crate) fn stored_lrs(&self) -> Vec<f64> {
+    pub fn stored_lrs(&self) -> Vec<f64> {
         self.ln_lrs
             .iter()
             .zip(&self.ln_scales)
@@ -708,7 +708,7 @@ impl PendingStep {
     }
 
     /// Each run's weight decay λ_t.
-    pub(crate) fn wds(&self) -> &[f64] {
+    pub fn wds(&self) -> &[f64] {
         &self.wds
     }
 
