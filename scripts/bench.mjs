@@ -83,6 +83,14 @@ function report(a, b, n) {
   const before = new Map(a.kernels);
   const top = b.kernels.map(([k, c]) => [k, (c - (before.get(k) || 0)) / n]).filter(([, c]) => c > 0).sort((x, y) => y[1] - x[1]);
   console.log(`  kernels per step (${top.length} kinds): ${top.slice(0, 12).map(([k, c]) => `${k} ${c.toFixed(1)}`).join(', ')}`);
+  // The same by family: the name without its hash and its type and layout parameters.
+  const families = new Map();
+  for (const [k, c] of top) {
+    const f = k.replace(/_[0-9a-f]{8}$/, '').split(/_(?:c|e|in|n|lhs|input)_/)[0];
+    const [n, kinds] = families.get(f) || [0, 0];
+    families.set(f, [n + c, kinds + 1]);
+  }
+  console.log(`  by family: ${[...families].sort((a, b) => b[1][0] - a[1][0]).map(([f, [n, kinds]]) => `${f} ${n.toFixed(1)} (${kinds})`).join(', ')}`);
 }
 
 const stepsNow = (page) => page.evaluate(() => Number(document.body.dataset.steps || 0));
