@@ -4,6 +4,8 @@
 //! its LR and weight decay at every step, the shared minibatch order, and the engine's own
 //! loss of every run at every step to agree with. `npm run bench` trains it in TF.js.
 
+use burn::tensor::Tensor;
+
 use crate::data::Dataset;
 use crate::error::ExplrError;
 use crate::experiment::Experiment;
@@ -111,17 +113,18 @@ pub fn fixture(exp: &Experiment, steps: u64) -> Result<Fixture, ExplrError> {
             trainable: info.trainable,
         })
         .collect();
-    // The snapshot holds every parameter, then every momentum buffer, each [R, len].
-    let snap = lockstep.snapshot_now();
-    let r = exp.runs.len();
-    let mut blocks = snap.values.as_slice();
-    let mut take = |len: usize| -> Vec<Vec<f64>> {
-        let (head, tail) = blocks.split_at(r * len);
-        blocks = tail;
-        head.chunks(len).map(<[f64]>::to_vec).collect()
+    // Each parameter and momentum buffer of every run, [R, len]: one row per run.
+    let rows = |t: &Tensor<2>| -> Vec<Vec<f64>> {
+        let [r, len] = t.dims();
+        read(t.clone().reshape([r * len]))
+            .chunks(len)
+            .map(<[f64]>::to_vec)
+            .collect()
     };
-    let init: Vec<Vec<Vec<f64>>> = infos.iter().map(|p| take(p.len)).collect();
-    let velocity: Vec<Vec<Vec<f64>>> = infos.iter().map(|p| take(p.len)).collect();
+    let (params_now, velocity_now) = lockstep.tensors();
+    let init: Vec<Vec<Vec<f64>>> = params_now.iter().map(rows).collect();
+    let velocity: Vec<Vec<Vec<f64>>> = velocity_now.iter().map(rows).collect();
+    let r = exp.runs.len();
     let mut runs: Vec<FixtureRun> = (0..r)
         .map(|i| FixtureRun {
             label: exp.runs[i].label.clone(),
@@ -139,8 +142,9 @@ pub fn fixture(exp: &Experiment, steps: u64) -> Result<Fixture, ExplrError> {
         let pending = lockstep.advance();
         // No rescaling (Lockstep::keep_in_range): the twin's LR stays in f64 for 10⁵ steps.
         let m = lockstep.complete(&pending, &read(pending.values.clone()))?;
+        let lrs = pending.stored_lrs();
         for (i, run) in runs.iter_mut().enumerate() {
-            run.lr.push(pending.stored_lrs()[i]);
+            run.lr.push(lrs[i]);
             run.wd.push(pending.wds()[i]);
             run.loss.push(m.runs[i].loss);
         }

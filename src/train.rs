@@ -425,7 +425,7 @@ impl Lockstep {
             .runs
             .iter()
             .zip(&ln_lrs)
-            .map(|(run, ln_lr)| (ln_lr + 2.0 * run.host.ln_scale).exp())
+            .map(|(run, &ln_lr)| stored_lr(ln_lr, run.host.ln_scale))
             .collect();
         let tracked: Vec<Tensor<2>> = self
             .params
@@ -703,7 +703,7 @@ impl PendingStep {
         self.ln_lrs
             .iter()
             .zip(&self.ln_scales)
-            .map(|(ln_lr, ln_scale)| (ln_lr + 2.0 * ln_scale).exp())
+            .map(|(&ln_lr, &ln_scale)| stored_lr(ln_lr, ln_scale))
             .collect()
     }
 
@@ -721,6 +721,11 @@ impl PendingStep {
     pub fn is_empty(&self) -> bool {
         self.len() == 0
     }
+}
+
+/// The LR the stored weights take when the true ones are e^−ln_scale times them: η·e^(2·ln_scale).
+fn stored_lr(ln_lr: f64, ln_scale: f64) -> f64 {
+    (ln_lr + 2.0 * ln_scale).exp()
 }
 
 /// Each run's hidden weights, concatenated in net order, from every parameter's stacked values

@@ -1,8 +1,8 @@
 //! The WD-free twin's schedule as a table, to take home (`explr schedule`): for a weight-decay
-//! run's schedule, each step's LR η_t and weight decay λ_t, the twin's η̃_t (in log space and as a value), the scale
-//! c_t with θ̃_t = c_t·θ_t, and κ of the twin's initial momentum ṽ₀ = κ·θ₀ — enough to train the
-//! twin with no weight decay in any SGD that follows the paper's convention (§2: PyTorch's,
-//! v ← γv + ∇L, θ ← θ − η v, no dampening, weight decay added to the gradient).
+//! run's schedule, each step's LR η_t and weight decay λ_t, the twin's η̃_t (in log space and as
+//! a value), the scale c_t with θ̃_t = c_t·θ_t, and κ of the twin's initial momentum ṽ₀ = κ·θ₀ —
+//! enough to train the twin with no weight decay in any SGD that follows the paper's convention
+//! (§2: PyTorch's, v ← γv + ∇L, θ ← θ − η v, no dampening, weight decay added to the gradient).
 
 use crate::error::ExplrError;
 use crate::experiment::{Experiment, RunKind};
