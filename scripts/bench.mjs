@@ -22,7 +22,6 @@
 // Usage: node scripts/bench.mjs [--steps N] [--play S (seconds per speed, default 20)]
 //                               [--query 'schedule=step&…' (extra URL parameters)]
 //                               [--loads N (fresh loads for part `first`, default 15)]
-import { execFileSync } from 'node:child_process';
 import { readdirSync, readFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { gzipSync } from 'node:zlib';
@@ -30,7 +29,7 @@ import { join } from 'node:path';
 import { answerTime, frameRate, frameWatch, heapMB, launch, ready, recordWorkers, serve, setControl, twoQuickChanges, withBrowser, ROOT } from '../tests/e2e/harness.mjs';
 import { firefox, webkit } from '../tests/engines/drivers.mjs';
 import { SCHEMA } from '../www/settings.gen.js';
-import { peer, peerFiles } from './peer.mjs';
+import { explrCli, peer, peerFiles } from './peer.mjs';
 import { crateSizes } from './wasm-size.mjs';
 
 const arg = (name) => (process.argv.includes(name) ? process.argv[process.argv.indexOf(name) + 1] : undefined);
@@ -392,7 +391,7 @@ if (parts.includes('stacked-firefox')) {
 if (parts.includes('native')) {
   const cli = (args) => {
     const t0 = Date.now();
-    execFileSync('cargo', ['run', '--release', '--quiet', '--bin', 'explr', '--', 'sweep', ...args, '-o', join(tmpdir(), 'explr-bench-sweep.json')], { cwd: ROOT, stdio: ['ignore', 'ignore', 'pipe'] });
+    explrCli(['sweep', ...args, '-o', join(tmpdir(), 'explr-bench-sweep.json')], { quiet: true });
     return (Date.now() - t0) / 1000;
   };
   const flags = (query) => [...new URLSearchParams(query)].flatMap(([k, v]) => (v === 'true' ? [`--${k}`] : [`--${k}`, v]));

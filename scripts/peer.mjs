@@ -55,6 +55,12 @@ const reply = (w, type) => new Promise((resolve, reject) => {
     else if (data.type === 'error') reject(new Error(data.message));
   };
 });
+/** Asks \`engine\` for k steps; resolves to its metrics message. */
+const send = (engine, k) => {
+  const got = reply(workers[engine], 'metrics');
+  workers[engine].postMessage({ type: 'step', steps: k });
+  return got;
+};
 window.peer = {
   async start(engine, init) {
     const w = (workers[engine] = make[engine]());
@@ -65,21 +71,15 @@ window.peer = {
   },
   /** One message of k steps: its metrics (explr: packed numbers; TF.js: losses). */
   async steps(engine, k) {
-    const w = workers[engine];
-    const got = reply(w, 'metrics');
-    w.postMessage({ type: 'step', steps: k });
-    const m = await got;
+    const m = await send(engine, k);
     return Array.from(m.packed || m.losses);
   },
   /** Steps/s over ms of messages of k steps, each sent when the last one's metrics arrived. */
   async rate(engine, k, ms) {
-    const w = workers[engine];
     let n = 0;
     const t0 = performance.now();
     while (performance.now() - t0 < ms) {
-      const got = reply(w, 'metrics');
-      w.postMessage({ type: 'step', steps: k });
-      await got;
+      await send(engine, k);
       n += k;
     }
     return (n * 1000) / (performance.now() - t0);
@@ -88,13 +88,20 @@ window.peer = {
 `;
 
 /**
- * The bench's problem from the explr CLI (built in release mode if needed): the settings
- * above, in f64, so that both f32 trainings are compared with the exact losses.
+ * Runs the explr CLI with `args` (a release build, made by cargo if needed, in CARGO_TARGET_DIR
+ * as the tests build it) and returns its standard output; its standard error is shown only
+ * with `quiet` false.
+ */
+export function explrCli(args, { quiet = false } = {}) {
+  return execFileSync('cargo', ['run', '--release', '--quiet', '--bin', 'explr', '--', ...args], { cwd: ROOT, maxBuffer: 1 << 28, stdio: ['ignore', 'pipe', quiet ? 'pipe' : 'inherit'] });
+}
+
+/**
+ * The bench's problem from the explr CLI: the settings above, in f64, so that both f32
+ * trainings are compared with the exact losses.
  */
 export function writeFixture(steps = AGREE_STEPS) {
-  const args = ['run', '--release', '--quiet', '--bin', 'explr', '--', 'fixture', `--chaos=${SETTINGS.chaos}`, '--precision', 'f64', '--steps', String(steps)];
-  const out = execFileSync('cargo', args, { cwd: ROOT, maxBuffer: 1 << 28, stdio: ['ignore', 'pipe', 'inherit'] });
-  return JSON.parse(out);
+  return JSON.parse(explrCli(['fixture', `--chaos=${SETTINGS.chaos}`, '--precision', 'f64', '--steps', String(steps)]));
 }
 
 const maxDiff = (a, b) => a.reduce((m, x, i) => Math.max(m, Math.abs(x - b[i])), 0);

@@ -17,6 +17,18 @@ function leb(b, at) {
   }
 }
 
+/** Reads a length-prefixed UTF-8 name at `at` in `b`: [text, next offset]. */
+function name(b, at) {
+  const [len, p] = leb(b, at);
+  return [b.toString('utf8', p, p + len), p + len];
+}
+
+/** Skips a table's or memory's limits at `at` (a flag, the minimum, the maximum if flagged). */
+function skipLimits(b, at) {
+  const p = leb(b, at + 1)[1];
+  return b[at] & 1 ? leb(b, p)[1] : p;
+}
+
 /** The first path of a legacy-mangled Rust symbol (`_ZN…E`), decoded: `<T as Trait>` or `krate`. */
 function firstPath(name) {
   const m = /^_ZN(\d+)/.exec(name);
@@ -56,15 +68,11 @@ export function crateSizes(path) {
       // Imports: count the functions, which come first in the function index space.
       let [n, p] = leb(b, at);
       for (let i = 0; i < n; i += 1) {
-        for (let k = 0; k < 2; k += 1) {
-          let len;
-          [len, p] = leb(b, p);
-          p += len;
-        }
+        p = name(b, name(b, p)[1])[1]; // module and field
         const kind = b[p++];
         if (kind === 0) [, p] = leb(b, p);
-        else if (kind === 1) p = b[p + 1] === 0 ? leb(b, p + 2)[1] : leb(b, leb(b, p + 2)[1])[1];
-        else if (kind === 2) p = b[p] === 0 ? leb(b, p + 1)[1] : leb(b, leb(b, p + 1)[1])[1];
+        else if (kind === 1) p = skipLimits(b, p + 1); // element type, then limits
+        else if (kind === 2) p = skipLimits(b, p);
         else if (kind === 3) p += 2;
         else if (kind === 4) [, p] = leb(b, p + 1);
         if (kind === 0) imported += 1;
@@ -80,9 +88,7 @@ export function crateSizes(path) {
     } else if (id === 11) {
       data = size;
     } else if (id === 0) {
-      let [len, p] = leb(b, at);
-      const section = b.toString('utf8', p, p + len);
-      p += len;
+      let [section, p] = name(b, at);
       if (section === 'name') {
         while (p < end) {
           const sub = b[p];
@@ -93,11 +99,10 @@ export function crateSizes(path) {
             let [n, q] = leb(b, p);
             for (let i = 0; i < n; i += 1) {
               let index;
-              let nameLen;
+              let fn;
               [index, q] = leb(b, q);
-              [nameLen, q] = leb(b, q);
-              names.set(index, b.toString('utf8', q, q + nameLen));
-              q += nameLen;
+              [fn, q] = name(b, q);
+              names.set(index, fn);
             }
           }
           p = subEnd;
@@ -108,8 +113,8 @@ export function crateSizes(path) {
   }
   const byCrate = new Map();
   bodies.forEach((len, i) => {
-    const name = names.get(imported + i);
-    const crate = name ? crateOf(name) : '(unnamed)';
+    const fn = names.get(imported + i);
+    const crate = fn ? crateOf(fn) : '(unnamed)';
     byCrate.set(crate, (byCrate.get(crate) || 0) + len);
   });
   byCrate.set('(data section)', data);

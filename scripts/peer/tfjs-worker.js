@@ -102,19 +102,15 @@ self.onmessage = async ({ data }) => {
       const backend = await setup(data.fixture, data.base);
       self.postMessage({ type: 'ready', backend, simd: await tf.env().getAsync('WASM_HAS_SIMD_SUPPORT') });
     } else if (data.type === 'step') {
+      // Each step's row: its R losses, R norms and, on evaluation steps, R test losses.
       const parts = [];
-      const first = [];
-      for (let k = 0; k < data.steps; k += 1) {
-        const r = tf.tidy(step);
-        parts.push(r);
-        first.push(r.shape[0]);
-      }
+      for (let k = 0; k < data.steps; k += 1) parts.push(tf.tidy(step));
       // One read-back per message, as the engine reads a message's steps back at once.
       const all = tf.concat(parts);
       const values = await all.data();
-      tf.dispose([all, ...parts]);
       const losses = new Float32Array(data.steps * m.R);
-      for (let k = 0, at = 0; k < data.steps; at += first[k], k += 1) losses.set(values.subarray(at, at + m.R), k * m.R);
+      for (let k = 0, at = 0; k < data.steps; at += parts[k].shape[0], k += 1) losses.set(values.subarray(at, at + m.R), k * m.R);
+      tf.dispose([all, ...parts]);
       self.postMessage({ type: 'metrics', losses }, [losses.buffer]);
     }
   } catch (e) {
