@@ -15,6 +15,8 @@ pub mod fields;
 pub mod fixture;
 #[cfg(feature = "cli")]
 pub mod flags;
+#[cfg(all(feature = "cube", not(feature = "fusion")))]
+pub mod fused;
 pub mod metrics;
 pub mod model;
 pub mod norm;

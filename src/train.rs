@@ -7,8 +7,14 @@ use burn::tensor::{Device, Tensor};
 use crate::data::{BatchOrder, Dataset, DatasetKind};
 use crate::error::ExplrError;
 use crate::experiment::{Experiment, RunKind, RunPlan};
+#[cfg(all(feature = "cube", not(feature = "fusion")))]
+use crate::fused;
 use crate::metrics::{self, RunInputs, StepMetrics};
+#[cfg(all(feature = "cube", not(feature = "fusion")))]
+use crate::model::{Arch, NetMode};
 use crate::model::{Net, ParamInfo, Precision, tensor1};
+#[cfg(all(feature = "cube", not(feature = "fusion")))]
+use crate::norm::Norm;
 use crate::optim::{self, MomentumState};
 use crate::schedule::{ExactTwin, LrPlan, WdSchedule};
 use crate::spikes::Spikes;
@@ -73,6 +79,9 @@ pub struct Lockstep {
     test_x: Tensor<4>,
     /// A fixed training batch whose batch-norm statistics evaluate decision-boundary grids.
     reference_x: Tensor<4>,
+    /// A defect injected into the fused GPU step, for tests ([`Lockstep::inject_fault`]).
+    #[cfg(all(feature = "cube", not(feature = "fusion")))]
+    fault: fused::Fault,
 }
 
 /// Half-width of the square [−E, E]² over which decision boundaries of 2-D datasets are drawn.
@@ -205,6 +214,8 @@ impl Lockstep {
             prev_hidden,
             test_x,
             reference_x,
+            #[cfg(all(feature = "cube", not(feature = "fusion")))]
+            fault: fused::Fault::None,
         })
     }
 
@@ -427,6 +438,11 @@ impl Lockstep {
             .zip(&ln_lrs)
             .map(|(run, &ln_lr)| stored_lr(ln_lr, run.host.ln_scale))
             .collect();
+        let wds: Vec<f64> = self.runs.iter().map(|run| run.wd_at(t)).collect();
+        #[cfg(all(feature = "cube", not(feature = "fusion")))]
+        if let Some(problem) = self.fused_problem() {
+            return self.advance_fused(problem, &x, &y, ln_lrs, &stored_lrs, wds);
+        }
         let tracked: Vec<Tensor<2>> = self
             .params
             .iter()
@@ -462,7 +478,6 @@ impl Lockstep {
             })
             .collect();
         let lr = self.column(&stored_lrs);
-        let wds: Vec<f64> = self.runs.iter().map(|run| run.wd_at(t)).collect();
         let wd = match &self.wd {
             Some(_) if self.wd_varies => Some(self.column(&wds)),
             wd => wd.clone(),
@@ -500,6 +515,99 @@ impl Lockstep {
             ln_scales: self.runs.iter().map(|r| r.host.ln_scale).collect(),
             evaluate,
             values: Tensor::cat(parts, 0),
+        }
+    }
+
+    /// Makes the fused GPU step defective from now on (tests show their comparisons catch it).
+    #[cfg(all(feature = "cube", not(feature = "fusion")))]
+    pub fn inject_fault(&mut self, fault: fused::Fault) {
+        self.fault = fault;
+    }
+
+    /// Whether the next step runs as one fused kernel ([`crate::fused`]).
+    pub fn is_fused(&self) -> bool {
+        #[cfg(all(feature = "cube", not(feature = "fusion")))]
+        return self.fused_problem().is_some();
+        #[cfg(not(all(feature = "cube", not(feature = "fusion"))))]
+        false
+    }
+
+    /// The sizes of a step for [`crate::fused`], when this experiment can take it: the
+    /// scale-invariant BN-MLP in f32 on a CubeCL device (WebGPU, wgpu), within its budget.
+    #[cfg(all(feature = "cube", not(feature = "fusion")))]
+    fn fused_problem(&self) -> Option<fused::Problem> {
+        let c = self.net.config();
+        let Arch::Mlp { hidden } = c.arch else {
+            return None;
+        };
+        let eligible = c.norm == Norm::Batch
+            && c.mode == NetMode::ScaleInvariant
+            && self.exp.precision == Precision::F32
+            && self.net.params().len() == 3
+            && fused::on_cube(&self.params[0]);
+        let [c0, h0, w0] = self.train.sample_shape;
+        let problem = fused::Problem {
+            runs: self.runs.len(),
+            n: self.exp.batch.min(self.train.len()),
+            d: c0 * h0 * w0,
+            h: hidden,
+            k: self.net.classes(),
+            test_rows: self.test.len(),
+        };
+        (eligible && problem.fits()).then_some(problem)
+    }
+
+    /// [`Lockstep::advance`] as one fused kernel ([`crate::fused`]): same values, same layout.
+    #[cfg(all(feature = "cube", not(feature = "fusion")))]
+    fn advance_fused(
+        &mut self,
+        mut problem: fused::Problem,
+        x: &[f32],
+        y: &[u8],
+        ln_lrs: Vec<f64>,
+        stored_lrs: &[f64],
+        wds: Vec<f64>,
+    ) -> PendingStep {
+        let k = problem.k;
+        problem.n = y.len();
+        self.step += 1;
+        let evaluate = self.exp.eval_every > 0 && self.step.is_multiple_of(self.exp.eval_every);
+        let mut inputs: Vec<f32> = Vec::with_capacity(x.len() + y.len() * k + 2 * problem.runs);
+        inputs.extend_from_slice(x);
+        inputs.extend(
+            y.iter()
+                .flat_map(|&c| (0..k).map(move |j| if j == c as usize { 1.0 } else { 0.0 })),
+        );
+        for (&lr, &wd) in stored_lrs.iter().zip(&wds) {
+            inputs.extend([lr as f32, wd as f32]);
+        }
+        if evaluate {
+            inputs.extend_from_slice(&self.test.features);
+        }
+        let out = fused::step(
+            &problem,
+            &self.params,
+            &self.state.velocity,
+            &inputs,
+            evaluate,
+            self.exp.hyper.momentum,
+            self.net.config().eps / problem.h as f64,
+            self.fault,
+        );
+        let [w1, w2] = out.params;
+        let [v1, v2] = out.velocity;
+        self.params[0] = w1;
+        self.params[1] = w2;
+        self.state.velocity[0] = v1;
+        self.state.velocity[1] = v2;
+        PendingStep {
+            step: self.step,
+            labels: y.to_vec(),
+            ln_lrs,
+            wds,
+            ln_scales: self.runs.iter().map(|r| r.host.ln_scale).collect(),
+            evaluate,
+            values: out.values,
         }
     }
 

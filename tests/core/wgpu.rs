@@ -1,14 +1,18 @@
 //! The equivalence on burn-wgpu, f32, on the machine's Vulkan driver (lavapipe in CI). Kept to
 //! a few steps: a software driver is slow.
 
-use crate::common::{max_loss_diff, max_loss_diff_between, max_over, train, twin_experiment};
+use crate::common::{
+    lockstep, max_loss_diff, max_loss_diff_between, max_over, train, twin_experiment,
+};
 use crate::twin_f32::{F32_LOSS, F32_REL};
 use explr::experiment::{Experiment, RunKind, RunSpec};
+use explr::fused::Fault;
 use explr::metrics::StepMetrics;
 use explr::metrics::angle;
 use explr::model::Precision;
 use explr::norm::Norm;
 use explr::schedule::TwinInit;
+use explr::settings::Settings;
 
 /// Trains `exp` on wgpu and on flex: the wgpu metrics, the twin's largest relative weight error
 /// on wgpu, and the largest difference of run A's loss between the two backends.
@@ -150,4 +154,105 @@ fn a_run_moved_between_flex_and_wgpu_goes_on_where_it_was() {
     );
     assert!(d < 1e-4, "{d:.3e}");
     assert_eq!(moved.last().unwrap().step, steps);
+}
+
+/// How far the fused GPU step's training is from flex's autodiff on the same experiment.
+struct Agreement {
+    /// Largest |loss difference| of any run at any step.
+    loss: f64,
+    /// Largest |test-loss difference| on the evaluation steps.
+    test_loss: f64,
+    /// Largest relative difference of a run's hidden weights after the last step.
+    weights: f64,
+    /// Largest relative weight error of the exact twin B against A, on the GPU.
+    twin: f64,
+}
+
+/// The page's default experiment (A, its exact twin B, the chaos control A′; test set every
+/// 20 steps) in f32, `steps` steps on wgpu — one fused kernel per step, with `fault` injected —
+/// and on flex.
+fn fused_against_flex(fault: Fault, steps: u64) -> Agreement {
+    let mut exp = Settings::default().to_experiment().unwrap();
+    exp.precision = Precision::F32;
+    let mut gpu = lockstep(exp.clone(), "wgpu").unwrap();
+    assert!(
+        gpu.is_fused(),
+        "the default experiment takes the fused step on wgpu"
+    );
+    gpu.inject_fault(fault);
+    let mut cpu = lockstep(exp, "flex").unwrap();
+    assert!(!cpu.is_fused());
+    let (mg, mc) = (gpu.train(steps).unwrap(), cpu.train(steps).unwrap());
+    let runs = mg[0].runs.len();
+    let loss = (0..runs)
+        .map(|i| max_loss_diff_between(&mg, &mc, i))
+        .fold(0.0, f64::max);
+    let mut test_loss: f64 = 0.0;
+    let mut evaluations = 0;
+    for (a, b) in mg.iter().zip(&mc) {
+        for (x, y) in a.runs.iter().zip(&b.runs) {
+            if let (Some(x), Some(y)) = (x.test_loss, y.test_loss) {
+                test_loss = test_loss.max((x - y).abs());
+                evaluations += 1;
+            }
+        }
+    }
+    assert_eq!(
+        evaluations,
+        runs * steps as usize / 20,
+        "every 20th step evaluates"
+    );
+    let weights = (0..runs)
+        .map(|i| {
+            let (g, c) = (gpu.hidden_weights(i), cpu.hidden_weights(i));
+            let diff: f64 = g.iter().zip(&c).map(|(a, b)| (a - b).powi(2)).sum();
+            let norm: f64 = c.iter().map(|b| b * b).sum();
+            (diff / norm).sqrt()
+        })
+        .fold(0.0, f64::max);
+    Agreement {
+        loss,
+        test_loss,
+        weights,
+        twin: max_over(&mg, 1, |r| r.rel_weight_error),
+    }
+}
+
+/// The fused step (src/fused.rs) trains what flex's autodiff trains: over 300 steps every run's
+/// loss and test loss agree to 1e-5 and the weights to 1e-4 relative, and the twin holds to the
+/// f32 bound on the GPU.
+#[test]
+fn fused_gpu_step_matches_flex_over_300_steps() {
+    let a = fused_against_flex(Fault::None, 300);
+    println!(
+        "fused wgpu vs flex, 300 steps: loss {:.2e}, test loss {:.2e}, weights {:.2e} rel; twin on the GPU {:.2e}",
+        a.loss, a.test_loss, a.weights, a.twin
+    );
+    assert!(
+        a.loss < 1e-5 && a.test_loss < 1e-5,
+        "loss {:.2e}, test {:.2e}",
+        a.loss,
+        a.test_loss
+    );
+    assert!(a.weights < 1e-4, "weights differ by {:.2e}", a.weights);
+    assert!(a.twin < F32_REL, "twin {:.2e}", a.twin);
+}
+
+/// The comparison above catches a broken kernel: a slip in the batch norm's backward pass, and
+/// a weight update that is computed but not stored (what a skipped kernel does, cubecl #1641).
+#[test]
+fn a_broken_fused_kernel_fails_the_comparison() {
+    for fault in [Fault::NoMeanTerm, Fault::StaleW2] {
+        let a = fused_against_flex(fault, 200);
+        println!(
+            "{fault:?}: loss {:.2e}, test loss {:.2e}, weights {:.2e} rel",
+            a.loss, a.test_loss, a.weights
+        );
+        assert!(
+            a.loss > 1e-3 || a.weights > 1e-2,
+            "{fault:?} went unnoticed: loss {:.2e}, weights {:.2e}",
+            a.loss,
+            a.weights
+        );
+    }
 }
