@@ -51,20 +51,29 @@ fn block_sum(red: &mut Shared<[f32]>, value: f32) -> f32 {
 }
 
 /// Batch norm of one run's pre-activations `buf[base + b·h + j]` (rows `n`, channels `h`) in
-/// place, per channel over the rows: (z − mean)/sqrt(var + eps). Each unit owns whole channels;
-/// their standard deviations go to `sd[sd_base + j]`.
+/// place, per channel: (z − mean)/sqrt(var + eps), with mean and variance over the first
+/// `stat_rows` rows (all of them in training; a fixed reference batch when evaluating a grid).
+/// Each unit owns whole channels; their standard deviations go to `sd[sd_base + j]`.
 #[cube]
-fn batch_norm(buf: &mut [f32], base: usize, sd_base: usize, n: usize, h: usize, eps: f32) {
-    let nf = f32::cast_from(n);
+fn batch_norm(
+    buf: &mut [f32],
+    base: usize,
+    sd_base: usize,
+    stat_rows: usize,
+    n: usize,
+    h: usize,
+    eps: f32,
+) {
+    let nf = f32::cast_from(stat_rows);
     let mut j = UNIT_POS_X as usize;
     while j < h {
         let mut sum = 0.0f32;
-        for b in 0..n {
+        for b in 0..stat_rows {
             sum += buf[base + b * h + j];
         }
         let mean = sum / nf;
         let mut sq = 0.0f32;
-        for b in 0..n {
+        for b in 0..stat_rows {
             let c = buf[base + b * h + j] - mean;
             sq += c * c;
         }
@@ -296,6 +305,7 @@ pub fn mlp_bn_step(
         sd2,
         r * n * k,
         n,
+        n,
         d,
         h,
         k,
@@ -413,6 +423,7 @@ pub fn mlp_bn_step(
             sd2,
             o_test as usize + r * tn * k,
             tn,
+            tn,
             d,
             h,
             k,
@@ -422,10 +433,76 @@ pub fn mlp_bn_step(
     }
 }
 
+/// Class probabilities of every run (workgroup `r` = run `r`) on `g` grid points, the norms
+/// taking their statistics from a fixed reference batch of `m` rows (what
+/// [`crate::model::Net::evaluate`] computes): `inputs` = [reference x: m·d | grid x: g·d],
+/// `out` = [probabilities: R·g·k | scratch].
+#[cube(launch_unchecked)]
+#[allow(clippy::too_many_arguments)]
+pub fn mlp_bn_boundary(
+    inputs: &[f32],
+    w1: &[f32],
+    w2: &[f32],
+    wo: &[f32],
+    out: &mut [f32],
+    m: u32,
+    g: u32,
+    d: u32,
+    h: u32,
+    k: u32,
+    eps_per_unit: f32,
+    o_scratch: u32,
+    scratch_stride: u32,
+) {
+    let r = CUBE_POS_X as usize;
+    let m = m as usize;
+    let g = g as usize;
+    let d = d as usize;
+    let h = h as usize;
+    let k = k as usize;
+    let mut red = Shared::new_slice(comptime!(THREADS));
+    let rows = m + g;
+    let l1 = h * d;
+    let l2 = h * h;
+    let za = o_scratch as usize + r * scratch_stride as usize;
+    let zb = za + rows * h;
+    let sd1 = zb + rows * h;
+    let sd2 = sd1 + h;
+    let c1 = sd2 + h;
+    let c2 = c1 + l1;
+    let c3 = c2 + l2;
+    let lg = c3 + k * h;
+    let eps1 = copy_squares(&mut red, w1, r * l1, out, c1, l1) * eps_per_unit;
+    let eps2 = copy_squares(&mut red, w2, r * l2, out, c2, l2) * eps_per_unit;
+    let _ = copy_squares(&mut red, wo, r * k * h, out, c3, k * h);
+    sync_storage();
+    forward(
+        inputs, 0, out, c1, c2, c3, za, zb, sd1, sd2, lg, m, rows, d, h, k, eps1, eps2,
+    );
+    sync_storage();
+    let mut b = UNIT_POS_X as usize;
+    while b < g {
+        let lb = lg + (m + b) * k;
+        let mut mx = out[lb];
+        for c in 1..k {
+            mx = f32::max(mx, out[lb + c]);
+        }
+        let mut se = 0.0f32;
+        for c in 0..k {
+            se += f32::exp(out[lb + c] - mx);
+        }
+        for c in 0..k {
+            out[(r * g + b) * k + c] = f32::exp(out[lb + c] - mx) / se;
+        }
+        b += comptime!(THREADS);
+    }
+}
+
 /// The forward pass of one run on `n` rows of `x` (at `x_base` in `inputs`), with W1 and W2
 /// (and W_out) read from `out` at `w1_base`/`w2_base` (`wo_base`): the two normalized layers in the scratch regions
 /// `za` and `zb` (pre-ReLU), their standard deviations at `sd1`/`sd2`, and the logits written
-/// to `out[logits_base + b·k + c]`. `eps1`/`eps2` are ε·‖W‖²/h of each layer.
+/// to `out[logits_base + b·k + c]`. `eps1`/`eps2` are ε·‖W‖²/h of each layer; the norms take
+/// their statistics from the first `stat_rows` rows.
 #[cube]
 #[allow(clippy::too_many_arguments)]
 fn forward(
@@ -440,6 +517,7 @@ fn forward(
     sd1: usize,
     sd2: usize,
     logits_base: usize,
+    stat_rows: usize,
     n: usize,
     d: usize,
     h: usize,
@@ -460,11 +538,11 @@ fn forward(
         e += comptime!(THREADS);
     }
     sync_storage();
-    batch_norm(out, za, sd1, n, h, eps1);
+    batch_norm(out, za, sd1, stat_rows, n, h, eps1);
     sync_storage();
     dense_relu(out, za, h, w2_base, zb, n, h);
     sync_storage();
-    batch_norm(out, zb, sd2, n, h, eps2);
+    batch_norm(out, zb, sd2, stat_rows, n, h, eps2);
     sync_storage();
     dense_relu(out, zb, h, wo_base, logits_base, n, k);
 }
@@ -600,6 +678,12 @@ pub fn on_cube(t: &Tensor<2>) -> bool {
     cube(t).is_some()
 }
 
+/// `t` as a kernel's storage buffer (contiguous).
+fn buffer(t: &Tensor<2>) -> BufferArg {
+    let c = cube(t).expect("fused step on a CubeCL device");
+    burn_cubecl::kernel::into_contiguous(c).into_buffer_arg()
+}
+
 fn view(
     client: &Client,
     device: &CubeDevice,
@@ -640,11 +724,6 @@ pub fn step(
     let device = w1.device.clone();
     let tn = if eval { p.test_rows } else { 0 };
     let l = Layout::new(p, tn);
-    let arg = |t: &Tensor<2>| {
-        let c = cube(t).expect("fused step on a CubeCL device");
-        let c = burn_cubecl::kernel::into_contiguous(c);
-        c.into_buffer_arg()
-    };
     let input = client.create_from_slice(f32::as_bytes(inputs));
     let out = client.empty(l.total * 4);
     let u = |x: usize| x as u32;
@@ -654,11 +733,11 @@ pub fn step(
             CubeCount::Static(u(p.runs), 1, 1),
             CubeDim::new_1d(u(THREADS)),
             BufferArg::from_raw_parts(input, inputs.len()),
-            arg(&params[0]),
-            arg(&params[1]),
-            arg(&params[2]),
-            arg(&velocity[0]),
-            arg(&velocity[1]),
+            buffer(&params[0]),
+            buffer(&params[1]),
+            buffer(&params[2]),
+            buffer(&velocity[0]),
+            buffer(&velocity[1]),
             BufferArg::from_raw_parts(out.clone(), l.total),
             u(p.n),
             u(p.d),
@@ -706,4 +785,60 @@ pub fn step(
             l.total,
         )),
     }
+}
+
+/// The boundary grid's scratch: per run, both layers' activations over reference and grid rows,
+/// their standard deviations, copies of the weights and the logits.
+fn boundary_stride(p: &Problem, rows: usize) -> usize {
+    2 * rows * p.h + 2 * p.h + p.h * p.d + p.h * p.h + p.k * p.h + rows * p.k
+}
+
+/// Whether [`boundary`] fits its budget for `m` reference rows and `g` grid points.
+pub fn boundary_fits(p: &Problem, m: usize, g: usize) -> bool {
+    (aligned(p.runs * g * p.k) + p.runs * boundary_stride(p, m + g)) * 4 <= MAX_SCRATCH_BYTES
+}
+
+/// Every run's class probabilities on `grid` (g points of `p.d` features), the norms taking
+/// their statistics from `reference` (m rows): [R·g·k], run-major — one dispatch
+/// ([`mlp_bn_boundary`]).
+pub fn boundary(
+    p: &Problem,
+    params: &[Tensor<2>],
+    reference: &[f32],
+    grid: &[f32],
+    eps_per_unit: f64,
+) -> Tensor<1> {
+    let w1 = cube(&params[0]).expect("fused step on a CubeCL device");
+    let client = w1.client.clone();
+    let device = w1.device.clone();
+    let (m, g) = (reference.len() / p.d, grid.len() / p.d);
+    let probs = p.runs * g * p.k;
+    let scratch = aligned(probs);
+    let stride = boundary_stride(p, m + g);
+    let total = scratch + p.runs * stride;
+    let inputs: Vec<f32> = reference.iter().chain(grid).copied().collect();
+    let input = client.create_from_slice(f32::as_bytes(&inputs));
+    let out = client.empty(total * 4);
+    let u = |x: usize| x as u32;
+    unsafe {
+        mlp_bn_boundary::launch_unchecked(
+            &client,
+            CubeCount::Static(u(p.runs), 1, 1),
+            CubeDim::new_1d(u(THREADS)),
+            BufferArg::from_raw_parts(input, inputs.len()),
+            buffer(&params[0]),
+            buffer(&params[1]),
+            buffer(&params[2]),
+            BufferArg::from_raw_parts(out.clone(), total),
+            u(m),
+            u(g),
+            u(p.d),
+            u(p.h),
+            u(p.k),
+            eps_per_unit as f32,
+            u(scratch),
+            u(stride),
+        );
+    }
+    Tensor::<1>::from_primitive::<Cube>(view(&client, &device, &out, 0, vec![probs], total))
 }

@@ -195,8 +195,8 @@ impl Lockstep {
             .then(|| column(&wds, &device, p));
         let wd_varies = runs.iter().any(|r| r.decay == WdSchedule::Tied);
         let test_x = images(&test.features, test.len(), test.sample_shape, &device, p);
-        let ref_n = train.len().min(256);
-        let (rx, _) = train.gather(&(0..ref_n).collect::<Vec<_>>());
+        let rx = reference_batch(&train);
+        let ref_n = rx.len() / train.sample_len();
         let reference_x = images(&rx, ref_n, train.sample_shape, &device, p);
         Ok(Lockstep {
             exp,
@@ -764,6 +764,21 @@ impl Lockstep {
                 pts.push(GRID_EXTENT - row as f64 * step);
             }
         }
+        #[cfg(all(feature = "cube", not(feature = "fusion")))]
+        if let Some(problem) = self.fused_problem() {
+            let reference = reference_batch(&self.train);
+            if fused::boundary_fits(&problem, reference.len() / 2, res * res) {
+                let grid: Vec<f32> = pts.iter().map(|&v| v as f32).collect();
+                let eps = self.net.config().eps / problem.h as f64;
+                return Ok(fused::boundary(
+                    &problem,
+                    &self.params,
+                    &reference,
+                    &grid,
+                    eps,
+                ));
+            }
+        }
         let grid = tensor1(&pts, &self.device, self.exp.precision).reshape([res * res, 2, 1, 1]);
         let logits = self
             .net
@@ -850,6 +865,13 @@ fn hidden_per_run<'a>(
         }
     }
     out
+}
+
+/// The features of the fixed batch whose batch-norm statistics evaluate decision-boundary
+/// grids: the first 256 training samples (or all of them).
+fn reference_batch(train: &Dataset) -> Vec<f32> {
+    let n = train.len().min(256);
+    train.gather(&(0..n).collect::<Vec<_>>()).0
 }
 
 /// The next representable value above `x` in precision `p` (one unit in the last place).

@@ -238,6 +238,28 @@ fn fused_gpu_step_matches_flex_over_300_steps() {
     assert!(a.twin < F32_REL, "twin {:.2e}", a.twin);
 }
 
+/// The decision boundary's grid, one fused kernel on the GPU (reference-batch statistics),
+/// gives flex's class probabilities after training.
+#[test]
+fn fused_boundary_grid_matches_flex() {
+    let mut exp = Settings::default().to_experiment().unwrap();
+    exp.precision = Precision::F32;
+    let (gpu, _) = train(exp.clone(), "wgpu", 50);
+    let (cpu, _) = train(exp, "flex", 50);
+    let (g, c) = (
+        explr::train::read(gpu.boundary(48).unwrap()),
+        explr::train::read(cpu.boundary(48).unwrap()),
+    );
+    assert_eq!(g.len(), 3 * 48 * 48 * 2);
+    let worst = g
+        .iter()
+        .zip(&c)
+        .map(|(a, b)| (a - b).abs())
+        .fold(0.0, f64::max);
+    println!("fused boundary grid (3 runs, 48×48) vs flex after 50 steps: {worst:.2e}");
+    assert!(worst < 1e-4, "probabilities differ by {worst:.2e}");
+}
+
 /// The comparison above catches a broken kernel: a slip in the batch norm's backward pass, and
 /// a weight update that is computed but not stored (what a skipped kernel does, cubecl #1641).
 #[test]
