@@ -258,6 +258,11 @@ impl Net {
         &self.params
     }
 
+    /// Shape of one input sample, [channels, height, width].
+    pub fn input(&self) -> [usize; 3] {
+        self.input
+    }
+
     /// Number of classes.
     pub fn classes(&self) -> usize {
         self.classes

@@ -10,11 +10,7 @@ use crate::experiment::{Experiment, RunKind, RunPlan};
 #[cfg(all(feature = "cube", not(feature = "fusion")))]
 use crate::fused;
 use crate::metrics::{self, RunInputs, StepMetrics};
-#[cfg(all(feature = "cube", not(feature = "fusion")))]
-use crate::model::{Arch, NetMode};
 use crate::model::{Net, ParamInfo, Precision, tensor1};
-#[cfg(all(feature = "cube", not(feature = "fusion")))]
-use crate::norm::Norm;
 use crate::optim::{self, MomentumState};
 use crate::schedule::{ExactTwin, LrPlan, WdSchedule};
 use crate::spikes::Spikes;
@@ -82,6 +78,9 @@ pub struct Lockstep {
     /// A defect injected into the fused GPU step, for tests ([`Lockstep::inject_fault`]).
     #[cfg(all(feature = "cube", not(feature = "fusion")))]
     fault: fused::Fault,
+    /// Whether steps on a CubeCL device take the fused kernel ([`Lockstep::use_fused`]).
+    #[cfg(all(feature = "cube", not(feature = "fusion")))]
+    fused: bool,
 }
 
 /// Half-width of the square [−E, E]² over which decision boundaries of 2-D datasets are drawn.
@@ -216,6 +215,8 @@ impl Lockstep {
             reference_x,
             #[cfg(all(feature = "cube", not(feature = "fusion")))]
             fault: fused::Fault::None,
+            #[cfg(all(feature = "cube", not(feature = "fusion")))]
+            fused: cfg!(target_arch = "wasm32"),
         })
     }
 
@@ -524,6 +525,15 @@ impl Lockstep {
         self.fault = fault;
     }
 
+    /// Whether steps on a CubeCL device take the fused kernel ([`crate::fused`]): on by default in
+    /// the browser (WebGPU), where it is checked against the CPU engine before a run moves
+    /// there; opt-in natively, where Mesa's lavapipe (through naga's SPIR-V) disagrees with flex
+    /// beyond the page's default MLP while the same WGSL agrees on SwiftShader.
+    #[cfg(all(feature = "cube", not(feature = "fusion")))]
+    pub fn use_fused(&mut self, on: bool) {
+        self.fused = on;
+    }
+
     /// Whether the next step runs as one fused kernel ([`crate::fused`]).
     pub fn is_fused(&self) -> bool {
         #[cfg(all(feature = "cube", not(feature = "fusion")))]
@@ -532,29 +542,15 @@ impl Lockstep {
         false
     }
 
-    /// The sizes of a step for [`crate::fused`], when this experiment can take it: the
-    /// scale-invariant BN-MLP in f32 on a CubeCL device (WebGPU, wgpu), within its budget.
+    /// The sizes of a step for [`crate::fused`], when this experiment can take it: a
+    /// scale-invariant net in f32 on a CubeCL device (WebGPU, wgpu), within its budget.
     #[cfg(all(feature = "cube", not(feature = "fusion")))]
     fn fused_problem(&self) -> Option<fused::Problem> {
-        let c = self.net.config();
-        let Arch::Mlp { hidden } = c.arch else {
+        if !self.fused || self.exp.precision != Precision::F32 || !fused::on_cube(&self.params[0]) {
             return None;
-        };
-        let eligible = c.norm == Norm::Batch
-            && c.mode == NetMode::ScaleInvariant
-            && self.exp.precision == Precision::F32
-            && self.net.params().len() == 3
-            && fused::on_cube(&self.params[0]);
-        let [c0, h0, w0] = self.train.sample_shape;
-        let problem = fused::Problem {
-            runs: self.runs.len(),
-            n: self.exp.batch.min(self.train.len()),
-            d: c0 * h0 * w0,
-            h: hidden,
-            k: self.net.classes(),
-            test_rows: self.test.len(),
-        };
-        (eligible && problem.fits()).then_some(problem)
+        }
+        let n = self.exp.batch.min(self.train.len());
+        fused::Problem::new(&self.net, self.runs.len(), n, self.test.len())
     }
 
     /// [`Lockstep::advance`] as one fused kernel ([`crate::fused`]): same values, same layout.
@@ -568,7 +564,7 @@ impl Lockstep {
         stored_lrs: &[f64],
         wds: Vec<f64>,
     ) -> PendingStep {
-        let k = problem.k;
+        let k = problem.classes();
         problem.n = y.len();
         self.step += 1;
         let evaluate = self.exp.eval_every > 0 && self.step.is_multiple_of(self.exp.eval_every);
@@ -591,7 +587,6 @@ impl Lockstep {
             &inputs,
             evaluate,
             self.exp.hyper.momentum,
-            self.net.config().eps / problem.h as f64,
             self.fault,
         );
         let [w1, w2] = out.params;
@@ -767,16 +762,9 @@ impl Lockstep {
         #[cfg(all(feature = "cube", not(feature = "fusion")))]
         if let Some(problem) = self.fused_problem() {
             let reference = reference_batch(&self.train);
-            if fused::boundary_fits(&problem, reference.len() / 2, res * res) {
+            if problem.boundary_fits(reference.len() / 2, res * res) {
                 let grid: Vec<f32> = pts.iter().map(|&v| v as f32).collect();
-                let eps = self.net.config().eps / problem.h as f64;
-                return Ok(fused::boundary(
-                    &problem,
-                    &self.params,
-                    &reference,
-                    &grid,
-                    eps,
-                ));
+                return Ok(fused::boundary(&problem, &self.params, &reference, &grid));
             }
         }
         let grid = tensor1(&pts, &self.device, self.exp.precision).reshape([res * res, 2, 1, 1]);

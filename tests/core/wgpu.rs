@@ -175,9 +175,11 @@ fn fused_against_flex(fault: Fault, steps: u64) -> Agreement {
     let mut exp = Settings::default().to_experiment().unwrap();
     exp.precision = Precision::F32;
     let mut gpu = lockstep(exp.clone(), "wgpu").unwrap();
+    assert!(!gpu.is_fused(), "natively the fused step is opt-in");
+    gpu.use_fused(true);
     assert!(
         gpu.is_fused(),
-        "the default experiment takes the fused step on wgpu"
+        "the default experiment takes the fused step"
     );
     gpu.inject_fault(fault);
     let mut cpu = lockstep(exp, "flex").unwrap();
@@ -244,19 +246,21 @@ fn fused_gpu_step_matches_flex_over_300_steps() {
 fn fused_boundary_grid_matches_flex() {
     let mut exp = Settings::default().to_experiment().unwrap();
     exp.precision = Precision::F32;
-    let (gpu, _) = train(exp.clone(), "wgpu", 50);
+    let mut gpu = lockstep(exp.clone(), "wgpu").unwrap();
+    gpu.use_fused(true);
+    gpu.train(50).unwrap();
     let (cpu, _) = train(exp, "flex", 50);
     let (g, c) = (
-        explr::train::read(gpu.boundary(48).unwrap()),
-        explr::train::read(cpu.boundary(48).unwrap()),
+        explr::train::read(gpu.boundary(32).unwrap()),
+        explr::train::read(cpu.boundary(32).unwrap()),
     );
-    assert_eq!(g.len(), 3 * 48 * 48 * 2);
+    assert_eq!(g.len(), 3 * 32 * 32 * 2);
     let worst = g
         .iter()
         .zip(&c)
         .map(|(a, b)| (a - b).abs())
         .fold(0.0, f64::max);
-    println!("fused boundary grid (3 runs, 48×48) vs flex after 50 steps: {worst:.2e}");
+    println!("fused boundary grid (3 runs, 32×32) vs flex after 50 steps: {worst:.2e}");
     assert!(worst < 1e-4, "probabilities differ by {worst:.2e}");
 }
 

@@ -299,11 +299,12 @@ test('a lost WebGPU device is reported; the page replays the run on the CPU and 
 
 test('a WebGPU engine that leaves kernels out (cubecl #1641, injected) fails the first-steps check: the run stays on the CPU, saying why', async () => {
   await withBrowser({ webgpu: true }, async (browser) => {
-    // Every 173rd compute dispatch is left out: its output keeps stale data, as when cubecl
-    // skips a kernel that failed validation. Which kernel that hits depends on the kernels the
-    // engine picks here; wrong numbers and NaN are both caught.
+    // Every 3rd compute dispatch is left out: its output keeps stale data, as when cubecl
+    // skips a kernel that failed validation. A step is 1 fused kernel (+ 1 copy gathering the
+    // read-back), so this hits the training kernel itself within the first steps; wrong numbers
+    // and NaN are both caught.
     const { page, log } = await open(browser, server.origin, '/?backend=webgpu&speed=10&dataset=blobs', () => {
-      window.__explrFaults = { skipEvery: 173 };
+      window.__explrFaults = { skipEvery: 3 };
     });
     await ready(page, 120000);
     const caught = /computed (different numbers from the CPU engine|NaN\/∞ within the first steps)/;
@@ -315,5 +316,41 @@ test('a WebGPU engine that leaves kernels out (cubecl #1641, injected) fails the
     await playFor(page, 30, 60000);
     assert.equal(await page.getAttribute('#badge', 'data-backend'), 'cpu');
     assert.deepEqual(log.errors.filter((e) => e.startsWith('uncaught')), []);
+  });
+});
+
+/** Trains `query` on WebGPU from `from` to `steps`, then loses the device: the page replays the run in f64 on the CPU engine; returns the largest loss difference of any run between the two over the WebGPU steps, and the twin B's largest drift on WebGPU. */
+async function webgpuAgainstReplay(browser, query, steps) {
+  const { page, log } = await open(browser, server.origin, `/?backend=webgpu&speed=4&${query}`);
+  await ready(page, 120000);
+  await onEngine(page, 'webgpu');
+  const from = await page.evaluate(() => window.__explr.history.at(-1)?.step ?? 0);
+  await playFor(page, from + steps, 400000);
+  const done = await page.evaluate(() => window.__explr.history.at(-1).step);
+  const runs = () => page.evaluate(() => window.__explr.history.map((s) => s.runs.map((r) => [r.loss, r.rel_weight_error])));
+  const gpu = await runs();
+  await page.evaluate(() => window.__explr.loseDevice());
+  await onEngine(page, 'cpu', 60000);
+  await waitSteps(page, done, 240000);
+  const cpu = await runs();
+  let loss = 0;
+  let twin = 0;
+  for (let i = from; i < done; i += 1) {
+    gpu[i].forEach(([l], k) => { loss = Math.max(loss, Math.abs(l - cpu[i][k][0])); });
+    twin = Math.max(twin, gpu[i][1][1]);
+  }
+  assert.deepEqual(log.errors.filter((e) => e.startsWith('uncaught')), []);
+  return { loss, twin, from, done };
+}
+
+test('the fused WebGPU step (one kernel per step) trains what the CPU engine trains: the MLP over 200 steps and the CNN over 20, twins included', async () => {
+  await withBrowser({ webgpu: true }, async (browser) => {
+    for (const [query, steps] of [['dataset=blobs', 200], ['dataset=mnist&norm=instance', 20]]) {
+      const { loss, twin, from, done } = await webgpuAgainstReplay(browser, query, steps);
+      console.log(`${query}: steps ${from + 1}–${done} on WebGPU against the f64 CPU replay: largest loss difference ${loss.toExponential(2)}; twin B's drift on WebGPU ${twin.toExponential(2)}`);
+      assert.ok(done - from >= steps, `${done - from} steps on WebGPU`);
+      assert.ok(loss < 1e-4, `${query}: losses differ by ${loss}`);
+      assert.ok(twin < 1e-4, `${query}: twin drift ${twin}`);
+    }
   });
 });
