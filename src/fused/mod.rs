@@ -226,9 +226,10 @@ impl Problem {
         )
     }
 
-    /// Whether [`boundary`] fits its budget for `m` reference rows and `g` grid points.
+    /// Whether [`boundary`] fits its budget for `m` reference rows and `g` grid points (each
+    /// launch's buffer; the gathered probabilities besides).
     pub fn boundary_fits(&self, m: usize, g: usize) -> bool {
-        self.boundary_floats(m, g).3 * 4 <= MAX_BYTES
+        self.boundary_floats(m, g.min(BOUNDARY_CHUNK)).3 * 4 <= MAX_BYTES
     }
 }
 
@@ -357,9 +358,34 @@ pub fn step(
     }
 }
 
+/// Grid points per launch of [`kernel::net_boundary`]: with the 256 reference rows, a
+/// workgroup's loops stay as short as a training step's (on lavapipe, longer ones disagree
+/// with flex; see docs/performance.md).
+const BOUNDARY_CHUNK: usize = 1536;
+
 /// Every run's class probabilities on `grid` (g samples), batch norm taking its statistics from
-/// `reference` (m samples): [R·g·k], run-major — one dispatch ([`kernel::net_boundary`]).
+/// `reference` (m samples): [R·g·k], run-major — one dispatch per 1 536 grid points
+/// ([`kernel::net_boundary`]), gathered by one copy when there are several.
 pub fn boundary(p: &Problem, params: &[Tensor<2>], reference: &[f32], grid: &[f32]) -> Tensor<1> {
+    let d = p.input_len();
+    let parts: Vec<Tensor<2>> = grid
+        .chunks(BOUNDARY_CHUNK * d)
+        .map(|chunk| {
+            let g = chunk.len() / d;
+            boundary_chunk(p, params, reference, chunk).reshape([p.runs, g * p.classes()])
+        })
+        .collect();
+    let probs = if parts.len() == 1 {
+        parts.into_iter().next().expect("one part")
+    } else {
+        Tensor::cat(parts, 1)
+    };
+    let len: usize = probs.dims().iter().product();
+    probs.reshape([len])
+}
+
+/// [`boundary`] for one launch's grid points.
+fn boundary_chunk(p: &Problem, params: &[Tensor<2>], reference: &[f32], grid: &[f32]) -> Tensor<1> {
     let ctx = client_of(&params[0]);
     let client = &ctx.0;
     let d = p.input_len();
