@@ -394,10 +394,7 @@ impl Lockstep {
             &self.device,
             self.exp.precision,
         );
-        let mut onehot = vec![0.0; n * k];
-        for (i, &c) in y.iter().enumerate() {
-            onehot[i * k + c as usize] = 1.0;
-        }
+        let onehot: Vec<f64> = one_hot(y, k).collect();
         let oh = tensor1(&onehot, &self.device, self.exp.precision).reshape([n, k]);
         (xs, oh)
     }
@@ -570,10 +567,7 @@ impl Lockstep {
         let evaluate = self.exp.eval_every > 0 && self.step.is_multiple_of(self.exp.eval_every);
         let mut inputs: Vec<f32> = Vec::with_capacity(x.len() + y.len() * k + 2 * problem.runs);
         inputs.extend_from_slice(x);
-        inputs.extend(
-            y.iter()
-                .flat_map(|&c| (0..k).map(move |j| if j == c as usize { 1.0 } else { 0.0 })),
-        );
+        inputs.extend(one_hot(y, k).map(|v| v as f32));
         for (&lr, &wd) in stored_lrs.iter().zip(&wds) {
             inputs.extend([lr as f32, wd as f32]);
         }
@@ -853,6 +847,12 @@ fn hidden_per_run<'a>(
         }
     }
     out
+}
+
+/// The labels `y` as one-hot rows of `k` classes, row-major.
+fn one_hot(y: &[u8], k: usize) -> impl Iterator<Item = f64> + '_ {
+    y.iter()
+        .flat_map(move |&c| (0..k).map(move |j| if j == c as usize { 1.0 } else { 0.0 }))
 }
 
 /// The features of the fixed batch whose batch-norm statistics evaluate decision-boundary

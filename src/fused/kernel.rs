@@ -106,8 +106,6 @@ pub struct Scratch {
     pub w2: usize,
     /// W_out copy.
     pub wo: usize,
-    /// End of the scratch.
-    pub end: usize,
 }
 
 /// Elements of one sample at a layer's input, at its output.
@@ -157,7 +155,6 @@ pub fn scratch_at(base: usize, rows: usize, n: usize, g1: &Geo, g2: &Geo, gh: &G
         w1,
         w2,
         wo,
-        end: wo + weights(gh),
     }
 }
 

@@ -154,7 +154,7 @@ impl Problem {
             layers: [g1, g2, gh],
             norms: [norm(&g1), norm(&g2)],
         };
-        (p.step_floats(p.test_rows).3 * 4 <= MAX_BYTES).then_some(p)
+        (p.step_floats(p.test_rows).2 * 4 <= MAX_BYTES).then_some(p)
     }
 
     /// Values each sample of x holds.
@@ -179,9 +179,9 @@ impl Problem {
             + gh.weights()
     }
 
-    /// A step's regions, its values' length, its scratch stride and its total floats, with
-    /// `tn` test rows evaluated.
-    fn step_floats(&self, tn: usize) -> (Regions, usize, usize, usize) {
+    /// A step's regions (the scratch stride among them), its values' length and its total
+    /// floats, with `tn` test rows evaluated.
+    fn step_floats(&self, tn: usize) -> (Regions, usize, usize) {
         let r = self.runs;
         let (l1, l2) = (self.layers[0].weights(), self.layers[1].weights());
         let w1v = r * self.n * self.classes();
@@ -210,7 +210,7 @@ impl Problem {
             scratch: u(scratch),
             stride: u(stride),
         };
-        (regions, values, stride, scratch + r * stride)
+        (regions, values, scratch + r * stride)
     }
 
     /// The boundary grid's probabilities' length, scratch offset and stride, and total floats,
@@ -314,7 +314,7 @@ pub fn step(
     let ctx = client_of(&params[0]);
     let client = &ctx.0;
     let tn = if eval { p.test_rows } else { 0 };
-    let (o, values, _, total) = p.step_floats(tn);
+    let (o, values, total) = p.step_floats(tn);
     let input = client.create_from_slice(f32::as_bytes(inputs));
     let out = client.empty(total * 4);
     let u = |x: usize| x as u32;
